@@ -1,0 +1,352 @@
+package io.jshim.engine.linux;
+
+import static io.jshim.engine.linux.Native.INT;
+import static io.jshim.engine.linux.Native.LONG;
+import static io.jshim.engine.linux.Native.PTR;
+import static io.jshim.engine.linux.Native.fd;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.util.List;
+
+/**
+ * The handful of libc calls the engine makes itself, through FFM. Everything that
+ * touches namespaces, mounts or credentials happens in jshim-init instead
+ * (design.md §3: a multi-threaded JVM must not fork, unshare or setns).
+ */
+public final class Syscalls {
+    public static final int AF_UNIX = 1;
+    public static final int SOCK_STREAM = 1;
+    public static final int SOCK_CLOEXEC = 0x80000;
+    public static final int O_RDONLY = 0;
+    public static final int O_WRONLY = 1;
+    public static final int O_RDWR = 2;
+    public static final int O_NONBLOCK = 0x800;
+    public static final int O_CLOEXEC = 0x80000;
+    public static final int POLLIN = 0x1;
+    public static final int POLLHUP = 0x10;
+    public static final int WNOHANG = 1;
+    public static final int PR_SET_CHILD_SUBREAPER = 36;
+    public static final int PR_SET_PDEATHSIG = 1;
+    private static final int POSIX_SPAWN_SETSIGDEF = 0x04;
+    private static final int POSIX_SPAWN_SETSIGMASK = 0x08;
+
+    private static final MethodHandle SOCKETPAIR = Native.downcallErrno("socketpair", fd(INT, INT, INT, INT, PTR));
+    private static final MethodHandle CLOSE = Native.downcallErrno("close", fd(INT, INT));
+    private static final MethodHandle READ = Native.downcallErrno("read", fd(LONG, INT, PTR, LONG));
+    private static final MethodHandle WRITE = Native.downcallErrno("write", fd(LONG, INT, PTR, LONG));
+    private static final MethodHandle POLL = Native.downcallErrno("poll", fd(INT, PTR, LONG, INT));
+    private static final MethodHandle OPEN = Native.downcallErrno("open", fd(INT, PTR, INT, INT));
+    private static final MethodHandle MKFIFO = Native.downcallErrno("mkfifo", fd(INT, PTR, INT));
+    private static final MethodHandle KILL = Native.downcallErrno("kill", fd(INT, INT, INT));
+    private static final MethodHandle WAITPID = Native.downcallErrno("waitpid", fd(INT, INT, PTR, INT));
+    private static final MethodHandle PRCTL = Native.downcallErrno("prctl", fd(INT, INT, LONG, LONG, LONG, LONG));
+    private static final MethodHandle GETEUID = Native.downcall("geteuid", fd(INT));
+    private static final MethodHandle GETPID = Native.downcall("getpid", fd(INT));
+    private static final MethodHandle POSIX_SPAWN = Native.downcall("posix_spawn",
+            fd(INT, PTR, PTR, PTR, PTR, PTR, PTR));
+    private static final MethodHandle SPAWN_FA_INIT = Native.downcall("posix_spawn_file_actions_init", fd(INT, PTR));
+    private static final MethodHandle SPAWN_FA_DESTROY = Native.downcall("posix_spawn_file_actions_destroy",
+            fd(INT, PTR));
+    private static final MethodHandle SPAWN_FA_DUP2 = Native.downcall("posix_spawn_file_actions_adddup2",
+            fd(INT, PTR, INT, INT));
+    private static final MethodHandle SPAWNATTR_INIT = Native.downcall("posix_spawnattr_init", fd(INT, PTR));
+    private static final MethodHandle SPAWNATTR_DESTROY = Native.downcall("posix_spawnattr_destroy", fd(INT, PTR));
+    private static final MethodHandle SPAWNATTR_SETFLAGS = Native.downcall("posix_spawnattr_setflags",
+            fd(INT, PTR, ValueLayout.JAVA_SHORT));
+    private static final MethodHandle SPAWNATTR_SETSIGMASK = Native.downcall("posix_spawnattr_setsigmask",
+            fd(INT, PTR, PTR));
+    private static final MethodHandle SPAWNATTR_SETSIGDEFAULT = Native.downcall("posix_spawnattr_setsigdefault",
+            fd(INT, PTR, PTR));
+    private static final MethodHandle SIGEMPTYSET = Native.downcall("sigemptyset", fd(INT, PTR));
+    private static final MethodHandle SIGFILLSET = Native.downcall("sigfillset", fd(INT, PTR));
+
+    private static final ThreadLocal<MemorySegment> CAPTURE =
+            ThreadLocal.withInitial(() -> Native.captureSegment(Arena.global()));
+
+    private Syscalls() {
+    }
+
+    private static MemorySegment cap() {
+        return CAPTURE.get();
+    }
+
+    private static int errno() {
+        return Native.errno(cap());
+    }
+
+    private static RuntimeException rethrow(Throwable t) {
+        if (t instanceof RuntimeException r) {
+            return r;
+        }
+        if (t instanceof Error e) {
+            throw e;
+        }
+        return new IllegalStateException(t);
+    }
+
+    /** socketpair(2); both ends close-on-exec. Returns {ours, theirs}. */
+    public static int[] socketpair() throws LinuxException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment fds = a.allocate(INT, 2);
+            int rc = (int) SOCKETPAIR.invokeExact(cap(), AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds);
+            if (rc < 0) {
+                throw new LinuxException("socketpair", "", errno());
+            }
+            return new int[] {fds.getAtIndex(INT, 0), fds.getAtIndex(INT, 1)};
+        } catch (LinuxException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    public static void close(int fd) {
+        if (fd < 0) {
+            return;
+        }
+        try {
+            int rc = (int) CLOSE.invokeExact(cap(), fd);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** read(2), retrying EINTR. Returns 0 at end of file. */
+    public static int read(int fd, MemorySegment buf, long len) throws LinuxException {
+        try {
+            while (true) {
+                long n = (long) READ.invokeExact(cap(), fd, buf, len);
+                if (n >= 0) {
+                    return (int) n;
+                }
+                int e = errno();
+                if (e != Errno.EINTR) {
+                    throw new LinuxException("read", "fd " + fd, e);
+                }
+            }
+        } catch (LinuxException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** Writes all of buf, retrying EINTR and short writes. */
+    public static void writeFully(int fd, MemorySegment buf) throws LinuxException {
+        long off = 0;
+        long len = buf.byteSize();
+        try {
+            while (off < len) {
+                long n = (long) WRITE.invokeExact(cap(), fd, buf.asSlice(off), len - off);
+                if (n < 0) {
+                    int e = errno();
+                    if (e == Errno.EINTR) {
+                        continue;
+                    }
+                    throw new LinuxException("write", "fd " + fd, e);
+                }
+                off += n;
+            }
+        } catch (LinuxException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** poll(2) on one fd; returns revents, 0 on timeout. */
+    public static int pollOne(int fd, int events, int timeoutMillis) throws LinuxException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment pfd = a.allocate(8, 4);
+            pfd.set(INT, 0, fd);
+            pfd.set(ValueLayout.JAVA_SHORT, 4, (short) events);
+            while (true) {
+                int rc = (int) POLL.invokeExact(cap(), pfd, 1L, timeoutMillis);
+                if (rc >= 0) {
+                    return rc == 0 ? 0 : pfd.get(ValueLayout.JAVA_SHORT, 6);
+                }
+                int e = errno();
+                if (e != Errno.EINTR) {
+                    throw new LinuxException("poll", "fd " + fd, e);
+                }
+            }
+        } catch (LinuxException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    public static int open(String path, int flags, int mode) throws LinuxException {
+        try (Arena a = Arena.ofConfined()) {
+            int fd = (int) OPEN.invokeExact(cap(), a.allocateFrom(path), flags | O_CLOEXEC, mode);
+            if (fd < 0) {
+                throw new LinuxException("open", path, errno());
+            }
+            return fd;
+        } catch (LinuxException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    public static void mkfifo(String path, int mode) throws LinuxException {
+        try (Arena a = Arena.ofConfined()) {
+            int rc = (int) MKFIFO.invokeExact(cap(), a.allocateFrom(path), mode);
+            if (rc < 0) {
+                throw new LinuxException("mkfifo", path, errno());
+            }
+        } catch (LinuxException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** kill(2). Returns false when the process does not exist (ESRCH). */
+    public static boolean kill(int pid, int signal) throws LinuxException {
+        try {
+            int rc = (int) KILL.invokeExact(cap(), pid, signal);
+            if (rc == 0) {
+                return true;
+            }
+            int e = errno();
+            if (e == Errno.ESRCH) {
+                return false;
+            }
+            throw new LinuxException("kill", "pid " + pid, e);
+        } catch (LinuxException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * waitpid(2). Returns the raw wait status, or -1 with WNOHANG when the child has
+     * not changed state. Throws on ECHILD.
+     */
+    public static int waitpid(int pid, int options) throws LinuxException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment status = a.allocate(INT);
+            while (true) {
+                int rc = (int) WAITPID.invokeExact(cap(), pid, status, options);
+                if (rc > 0) {
+                    return status.get(INT, 0);
+                }
+                if (rc == 0) {
+                    return -1;
+                }
+                int e = errno();
+                if (e != Errno.EINTR) {
+                    throw new LinuxException("waitpid", "pid " + pid, e);
+                }
+            }
+        } catch (LinuxException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** The exit code a shell would report for a wait status: the code, or 128+signal. */
+    public static int exitCodeOf(int waitStatus) {
+        int sig = waitStatus & 0x7f;
+        if (sig == 0) {
+            return (waitStatus >> 8) & 0xff;
+        }
+        return 128 + sig;
+    }
+
+    public static void prctl(int option, long arg2) throws LinuxException {
+        try {
+            int rc = (int) PRCTL.invokeExact(cap(), option, arg2, 0L, 0L, 0L);
+            if (rc < 0) {
+                throw new LinuxException("prctl", String.valueOf(option), errno());
+            }
+        } catch (LinuxException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    public static int geteuid() {
+        try {
+            return (int) GETEUID.invokeExact();
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    public static int getpid() {
+        try {
+            return (int) GETPID.invokeExact();
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * posix_spawn(3) with default signal dispositions and an empty signal mask (the
+     * JVM's threads block some signals), so the child starts clean. {@code keepFds}
+     * lose their close-on-exec flag in the child (dup2 onto themselves, glibc ≥ 2.29);
+     * every other JVM fd that is close-on-exec stays behind.
+     */
+    public static int spawn(String path, List<String> argv, List<String> envp, int... keepFds)
+            throws LinuxException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment argvSeg = cStringArray(a, argv);
+            MemorySegment envSeg = cStringArray(a, envp);
+            MemorySegment fa = a.allocate(256, 8);
+            MemorySegment attr = a.allocate(512, 8);
+            MemorySegment empty = a.allocate(128, 8);
+            MemorySegment full = a.allocate(128, 8);
+            MemorySegment pid = a.allocate(INT);
+            check("posix_spawn_file_actions_init", (int) SPAWN_FA_INIT.invokeExact(fa));
+            check("posix_spawnattr_init", (int) SPAWNATTR_INIT.invokeExact(attr));
+            try {
+                for (int k : keepFds) {
+                    check("posix_spawn_file_actions_adddup2", (int) SPAWN_FA_DUP2.invokeExact(fa, k, k));
+                }
+                int ignored = (int) SIGEMPTYSET.invokeExact(empty);
+                ignored = (int) SIGFILLSET.invokeExact(full);
+                check("posix_spawnattr_setflags", (int) SPAWNATTR_SETFLAGS.invokeExact(attr,
+                        (short) (POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK)));
+                check("posix_spawnattr_setsigmask", (int) SPAWNATTR_SETSIGMASK.invokeExact(attr, empty));
+                check("posix_spawnattr_setsigdefault", (int) SPAWNATTR_SETSIGDEFAULT.invokeExact(attr, full));
+                int rc = (int) POSIX_SPAWN.invokeExact(pid, a.allocateFrom(path), fa, attr, argvSeg, envSeg);
+                if (rc != 0) {
+                    throw new LinuxException("posix_spawn", path, rc);
+                }
+                return pid.get(INT, 0);
+            } finally {
+                int ignored = (int) SPAWN_FA_DESTROY.invokeExact(fa);
+                ignored = (int) SPAWNATTR_DESTROY.invokeExact(attr);
+            }
+        } catch (LinuxException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    private static void check(String what, int rc) throws LinuxException {
+        if (rc != 0) {
+            throw new LinuxException(what, "", rc);
+        }
+    }
+
+    private static MemorySegment cStringArray(Arena a, List<String> strings) {
+        MemorySegment arr = a.allocate(PTR, strings.size() + 1L);
+        for (int i = 0; i < strings.size(); i++) {
+            arr.setAtIndex(PTR, i, a.allocateFrom(strings.get(i)));
+        }
+        arr.setAtIndex(PTR, strings.size(), MemorySegment.NULL);
+        return arr;
+    }
+}
