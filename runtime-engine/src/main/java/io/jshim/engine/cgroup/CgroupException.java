@@ -79,6 +79,7 @@ public class CgroupException extends Exception {
         EINVAL("invalid argument"),
         ENOSPC("no space left on device"),
         EROFS("read-only file system"),
+        ERANGE("numerical result out of range"),
         ENOTEMPTY("directory not empty"),
         EOPNOTSUPP("operation not supported"),
         OTHER("");

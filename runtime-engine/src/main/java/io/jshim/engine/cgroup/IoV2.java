@@ -39,6 +39,9 @@ final class IoV2 implements ResourceWriter {
         LinuxResources.BlockIO b = r.blockIO();
         Path bfq = dir.resolve("io.bfq.weight");
         boolean haveBfq = fs.exists(bfq);
+        // runc bfqDeviceWeightSupported: old kernels print only the default weight (a
+        // single number); newer ones (5.4+) print "default N" plus per-device lines.
+        boolean bfqPerDevice = haveBfq && !fs.readTrimmed(bfq).matches("[0-9]+");
         if (nz(b.weight())) {
             if (haveBfq) {
                 fs.write(bfq, Integer.toString(b.weight()));
@@ -46,9 +49,7 @@ final class IoV2 implements ResourceWriter {
                 fs.write(dir.resolve("io.weight"), Long.toString(Conversions.blkioWeightToIoWeight(b.weight())));
             }
         }
-        // runc bfqDeviceWeightSupported: old kernels print only the default weight (a
-        // single number); newer ones print "default N" plus per-device lines.
-        if (haveBfq && nonEmpty(b.weightDevice()) && !fs.readTrimmed(bfq).matches("[0-9]+")) {
+        if (bfqPerDevice && nonEmpty(b.weightDevice())) {
             for (LinuxResources.WeightDevice wd : b.weightDevice()) {
                 if (nz(wd.weight())) {
                     fs.write(bfq, BlkioV1.device(wd.major(), wd.minor()) + " " + wd.weight());

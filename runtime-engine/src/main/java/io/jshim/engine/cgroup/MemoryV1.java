@@ -70,6 +70,7 @@ final class MemoryV1 implements ResourceWriter {
             if (swap == -1 || Long.compareUnsigned(current, swap) < 0) {
                 fs.write(dir.resolve(MEMSW), Long.toString(swap));
                 setLimit(fs, dir, limit);
+                limit = 0;
                 swap = 0;
             }
         }

@@ -77,7 +77,7 @@ class LinuxResourcesTest {
         LinuxResources r = M.readValue(FULL, LinuxResources.class);
         JsonNode expected = M.readTree(FULL);
         ((com.fasterxml.jackson.databind.node.ObjectNode) expected).remove("someFutureField");
-        JsonNode actual = M.valueToTree(r);
+        JsonNode actual = M.readTree(M.writeValueAsString(r)); // same number node types as expected
         assertEquals(expected, actual);
 
         String small = M.writeValueAsString(new LinuxResources(null, new LinuxResources.Memory(1024L, null, null,

@@ -1,0 +1,79 @@
+package io.jshim.engine.cli;
+
+import io.jshim.engine.json.Json;
+import io.jshim.engine.plan.CgroupMountSource;
+import io.jshim.engine.plan.PlanBuilder;
+import io.jshim.engine.spec.Spec;
+import io.jshim.engine.spec.SpecLoader;
+import io.jshim.engine.spec.SpecValidator;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * The training run behind jrunc's AOT cache (JEP 483/514, design.md §6): one JVM
+ * that walks the code every jrunc call walks — argument parsing, config.json
+ * through Jackson, validation, plan building, state and list output — so that
+ * `-XX:AOTCacheOutput` records those classes loaded and linked. Needs no root and
+ * touches nothing outside a temp dir. Run by the build (deploy/pom.xml) through
+ * the jrunc launcher with JSHIM_AOT_TRAINING=1.
+ */
+public final class AotTraining {
+    private AotTraining() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path tmp = Files.createTempDirectory("jrunc-aot-training");
+        PrintStream sink = new PrintStream(new ByteArrayOutputStream());
+        try {
+            Path bundle = tmp.resolve("bundle");
+            Files.createDirectories(bundle.resolve("rootfs"));
+            String root = tmp.resolve("root").toString();
+            for (int i = 0; i < 3; i++) {
+                Files.deleteIfExists(bundle.resolve("config.json"));
+                Jrunc.run(List.of("--root", root, "spec", "--bundle", bundle.toString()), sink, sink);
+                Jrunc.run(List.of("--root", root, "list"), sink, sink);
+                Jrunc.run(List.of("--root", root, "list", "-f", "json"), sink, sink);
+                Jrunc.run(List.of("--root", root, "--log-format", "json", "state", "missing"), sink, sink);
+                Jrunc.run(List.of("--root", root, "delete", "--force", "missing"), sink, sink);
+                Jrunc.run(List.of("--root", root, "kill", "missing", "KILL"), sink, sink);
+                Jrunc.run(List.of("--root", root, "create", "--bundle", tmp.resolve("nope").toString(), "x"), sink,
+                        sink);
+                Spec spec = SpecLoader.load(bundle);
+                SpecValidator.validate(spec);
+                new PlanBuilder(spec, bundle, bundle.resolve("rootfs"), "training", new CgroupMountSource() {
+                    @Override
+                    public boolean unified() {
+                        return false;
+                    }
+
+                    @Override
+                    public String unifiedDir() {
+                        return null;
+                    }
+
+                    @Override
+                    public List<Hierarchy> hierarchies() {
+                        return List.of(new Hierarchy("memory", "/sys/fs/cgroup/memory/training", "memory"));
+                    }
+                }).execFifo(tmp.resolve("exec.fifo")).build().encode();
+                Json.MAPPER.writeValueAsBytes(spec);
+            }
+        } finally {
+            deleteTree(tmp);
+        }
+    }
+
+    private static void deleteTree(Path p) throws IOException {
+        try (Stream<Path> walk = Files.walk(p)) {
+            for (Path x : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(x);
+            }
+        }
+    }
+}
