@@ -18,28 +18,72 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # /tmp/jshim-it-*, container ids (hence cgroup and state dir names) start with "it-".
 # We compare after against before, so leftovers of an earlier, interrupted run are not blamed.
 leak_snapshot() {
-    {
-        # mounts under a test work dir, or whose mount point names a test id
-        awk '{print $5}' /proc/self/mountinfo | grep -E '^/tmp/jshim-it-|/it-[0-9a-f]{10}-' | sed 's/^/mount /' || true
-        # cgroup dirs named after a test id, in any hierarchy
-        find /sys/fs/cgroup -mindepth 1 -maxdepth 8 -type d -regextype posix-extended \
-            -regex '.*/it-[0-9a-f]{10}-[^/]*' 2>/dev/null | sed 's/^/cgroup /' || true
-        # state dirs in the default roots (the tests use private roots under /tmp/jshim-it-*)
-        ls -d /run/jrunc/it-* /run/runc/it-* 2>/dev/null | sed 's/^/state /' || true
-        # work dirs themselves (the suite removes its own when it ends clean)
-        ls -d /tmp/jshim-it-* 2>/dev/null | sed 's/^/workdir /' || true
-        # live (non-zombie) processes whose root, cwd or command line lies in a test work dir
-        local d pid st
-        for d in /proc/[0-9]*; do
-            pid=${d#/proc/}
-            st=$(sed 's/.*) //' "$d/stat" 2>/dev/null | cut -d' ' -f1) || continue
-            [ "$st" = Z ] && continue
-            if readlink "$d/root" "$d/cwd" 2>/dev/null | grep -q '^/tmp/jshim-it-' ||
-               tr '\0' ' ' < "$d/cmdline" 2>/dev/null | grep -q '/tmp/jshim-it-'; then
-                echo "process $pid $(tr '\0' ' ' < "$d/cmdline" 2>/dev/null | cut -c1-120)"
-            fi
-        done
-    } | sort
+    # one python3 process (forks are slow on this VM: a per-pid shell loop took 15 s)
+    python3 - <<'PY'
+import os, re
+
+ID = re.compile(r"it-[0-9a-f]{10}-")
+WORK = "/tmp/jshim-it-"
+out = []
+
+def unescape(s):
+    return re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)), s)
+
+# mounts under a test work dir, or whose mount point names a test id
+seen = {}
+with open("/proc/self/mountinfo") as f:
+    for line in f:
+        mp = unescape(line.split(" ")[4])
+        if mp.startswith(WORK) or ID.search(mp):
+            seen[mp] = seen.get(mp, 0) + 1
+            out.append("mount %s#%d" % (mp, seen[mp]))
+
+# cgroup dirs named after a test id, in any hierarchy
+for top, dirs, _ in os.walk("/sys/fs/cgroup"):
+    if top.count("/") > 12:
+        dirs[:] = []
+        continue
+    for d in dirs:
+        if ID.match(d):
+            out.append("cgroup " + os.path.join(top, d))
+
+# state dirs in the default roots (the tests use private roots under /tmp/jshim-it-*),
+# and the work dirs themselves (the suite removes its own when it ends clean)
+for root in ("/run/jrunc", "/run/runc"):
+    try:
+        out += ["state %s/%s" % (root, e) for e in os.listdir(root) if ID.match(e)]
+    except OSError:
+        pass
+out += ["workdir /tmp/" + e for e in os.listdir("/tmp") if e.startswith("jshim-it-")]
+
+# live (non-zombie) processes whose root, cwd, command line or cgroup points at the tests
+me = {os.getpid(), os.getppid()}
+for pid in os.listdir("/proc"):
+    if not pid.isdigit() or int(pid) in me:
+        continue
+    try:
+        with open("/proc/%s/stat" % pid) as f:
+            st = f.read()
+        if st[st.rindex(")") + 2] in "ZX":
+            continue
+        with open("/proc/%s/cmdline" % pid, "rb") as f:
+            cmd = f.read().replace(b"\0", b" ").decode(errors="replace").strip()
+        links = []
+        for l in ("root", "cwd"):
+            try:
+                links.append(os.readlink("/proc/%s/%s" % (pid, l)))
+            except OSError:
+                pass
+        with open("/proc/%s/cgroup" % pid) as f:
+            cg = f.read()
+        if WORK in cmd or any(l.startswith(WORK) for l in links) or ID.search(cg):
+            out.append("process %s %s" % (pid, cmd[:120]))
+    except (OSError, ValueError):
+        pass
+
+for line in sorted(out):
+    print(line)
+PY
 }
 
 BEFORE=$(mktemp)

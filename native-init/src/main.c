@@ -70,8 +70,9 @@ static void keep_only_wanted_fds(void)
 	unsigned int first_closed = 3 + plan.preserve_fds; /* bounded by sync_fd below */
 
 	if ((uint64_t)plan.preserve_fds + 3 > (uint64_t)sync_fd)
-		fail_exact(EINVAL, "sync fd %d is among the %u preserved fds (3..%llu): the engine must place it above them",
-		     sync_fd, plan.preserve_fds, 3ULL + plan.preserve_fds - 1);
+		fail_exact(EINVAL, "sync fd %d is among the %u preserved fds (3..%llu): "
+		           "the engine must place it above them",
+		           sync_fd, plan.preserve_fds, 3ULL + plan.preserve_fds - 1);
 	for (unsigned int fd = 3; fd < first_closed; fd++)
 		if (fcntl((int)fd, F_SETFD, 0) < 0)
 			fail(errno, "preserved fd %u", fd);
@@ -274,6 +275,31 @@ static void chdir_and_check(bool already)
 		fail(errno ? errno : ENOENT, "cwd %s is outside the container", plan.cwd);
 }
 
+static void exit_on_signal(int sig)
+{
+	_exit(128 + sig);
+}
+
+/* As pid 1 of a new pid namespace this process ignores every signal it has
+ * no handler for (pid_namespaces(7)), so `kill <id>` (SIGTERM) on a created
+ * container would do nothing, while runc's Go init dies of it. Catch the
+ * signals whose default action terminates and exit; execve(2) resets caught
+ * signals to their defaults, so the user process starts clean. */
+static void die_on_terminating_signals(void)
+{
+	static const int sigs[] = {SIGHUP, SIGINT, SIGQUIT, SIGABRT, SIGUSR1, SIGUSR2, SIGPIPE,
+				   SIGALRM, SIGTERM, SIGSTKFLT, SIGXCPU, SIGXFSZ, SIGVTALRM,
+				   SIGPROF, SIGIO, SIGPWR, SIGSYS};
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = exit_on_signal;
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		if (sigaction(sigs[i], &sa, NULL) < 0)
+			fail(errno, "sigaction %d", sigs[i]);
+}
+
 /* The container's init: from MSG_GO to execve(). Does not return. */
 static void container_init(void) __attribute__((noreturn));
 static void container_init(void)
@@ -286,6 +312,7 @@ static void container_init(void)
 	bool in_cwd;
 	const char *exe;
 
+	die_on_terminating_signals();
 	if (read_frame(&tag, buf, sizeof(buf), &len) < 0)
 		_exit(1); /* the engine gave up on us: nothing to report */
 	if (tag != MSG_GO || len != 0)
@@ -295,6 +322,19 @@ static void container_init(void)
 	 * cgroup namespace is rooted at them (runc does the same). */
 	if ((plan.clone_flags & CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) < 0)
 		fail(errno, "unshare cgroup namespace");
+
+	/* clone(CLONE_NEWUSER) or setns leaves us with the host's uid 0, which
+	 * the new namespace does not map (files we made would fail with
+	 * EOVERFLOW): become the namespace's own root, now that the engine has
+	 * written the maps. runc's nsexec does the same. */
+	if (in_new_user_ns()) {
+		if (setresgid(0, 0, 0) < 0)
+			fail(errno, "setresgid 0 in the user namespace (is the gid map written?)");
+		if (!setgroups_denied() && setgroups(0, NULL) < 0)
+			fail(errno, "setgroups in the user namespace");
+		if (setresuid(0, 0, 0) < 0)
+			fail(errno, "setresuid 0 in the user namespace (is the uid map written?)");
+	}
 
 	old_umask = umask(0); /* modes of mkdir and mknod are meant exactly */
 	if (plan.clone_flags & CLONE_NEWNS)

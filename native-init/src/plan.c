@@ -64,7 +64,7 @@ static size_t get_strv(struct cursor *c, char **v, size_t max)
 	uint32_t count = get_u32(c);
 	if (count > max)
 		fail_exact(E2BIG, "plan record %s: %u entries, at most %zu are supported",
-		     tag_name(c->tag), count, max);
+		           tag_name(c->tag), count, max);
 	for (uint32_t i = 0; i < count; i++)
 		v[i] = get_str(c);
 	v[count] = NULL;
@@ -136,7 +136,7 @@ static void decode(struct plan *p, struct cursor *c)
 		p->clone_flags = get_u32(c);
 		if (p->clone_flags & ~(uint32_t)ALL_NS)
 			fail_exact(EINVAL, "plan record PLAN_NS_CLONE: unsupported flags 0x%x",
-			     p->clone_flags & ~(uint32_t)ALL_NS);
+			           p->clone_flags & ~(uint32_t)ALL_NS);
 		break;
 	case PLAN_NS_JOIN:
 		if (p->njoin >= MAX_NS_JOIN)
@@ -145,7 +145,7 @@ static void decode(struct plan *p, struct cursor *c)
 		p->join[p->njoin].path = get_str(c);
 		if (strcmp(ns_name(p->join[p->njoin].type), "unknown") == 0)
 			fail_exact(EINVAL, "plan record PLAN_NS_JOIN: unknown namespace type 0x%x for %s",
-			     p->join[p->njoin].type, p->join[p->njoin].path);
+			           p->join[p->njoin].type, p->join[p->njoin].path);
 		p->njoin++;
 		break;
 	case PLAN_HOSTNAME: p->hostname = get_str(c); break;
@@ -172,7 +172,7 @@ static void decode(struct plan *p, struct cursor *c)
 		op->u.mount.data = get_str(c);
 		if (op->u.mount.mnt_flags & JSHIM_MNT_RECURSIVE_RO)
 			fail_exact(ENOTSUP, "mount %s: recursive read-only mounts are not supported yet",
-			     op->u.mount.dest);
+			           op->u.mount.dest);
 		break;
 	case PLAN_MKDIR:
 		op = new_op(p, OP_MKDIR, &p->nmkdirs, MAX_MKDIRS, c->tag);
@@ -226,7 +226,7 @@ static void decode(struct plan *p, struct cursor *c)
 		p->ngids = get_u32(c);
 		if (p->ngids > MAX_GIDS)
 			fail_exact(E2BIG, "plan record PLAN_USER: %u additional gids, at most %u are supported",
-			     p->ngids, MAX_GIDS);
+			           p->ngids, MAX_GIDS);
 		for (uint32_t i = 0; i < p->ngids; i++)
 			p->gids[i] = get_u32(c);
 		break;
@@ -241,6 +241,14 @@ static void decode(struct plan *p, struct cursor *c)
 		fail_exact(EPROTO, "unexpected frame %s (tag %u) in the plan", tag_name(c->tag), c->tag);
 	}
 	done(c);
+}
+
+static bool joins(const struct plan *p, uint32_t type)
+{
+	for (size_t i = 0; i < p->njoin; i++)
+		if (p->join[i].type == type)
+			return true;
+	return false;
 }
 
 void read_plan(struct plan *p)
@@ -268,7 +276,7 @@ void read_plan(struct plan *p)
 			done(&c);
 			if (version != JSHIM_SYNC_VERSION)
 				fail_exact(EPROTO, "sync protocol version mismatch: engine speaks %u, jshim-init %u",
-				     version, JSHIM_SYNC_VERSION);
+				           version, JSHIM_SYNC_VERSION);
 			continue;
 		}
 		if (tag == PLAN_END) {
@@ -291,6 +299,9 @@ void read_plan(struct plan *p)
 	if (!(p->clone_flags & CLONE_NEWNS) &&
 	    (p->nops || p->nmasked || p->nreadonly || p->rootfs_readonly))
 		fail_exact(EINVAL, "mounts, devices, symlinks, masked and readonly paths need a new mount namespace");
+	if ((p->hostname || p->domainname) && !(p->clone_flags & CLONE_NEWUTS) && !joins(p, CLONE_NEWUTS))
+		/* or it would rename the host */
+		fail_exact(EINVAL, "hostname and domainname need a new or joined uts namespace");
 	if (p->argc == 0)
 		fail_exact(EINVAL, "args must not be empty");
 	for (size_t i = 0; i < p->nrlimits; i++)

@@ -185,9 +185,10 @@ static int remount(const char *target, unsigned long flags)
 	return mount(NULL, target, NULL, MS_BIND | MS_REMOUNT | retry, NULL) == 0 ? 0 : errno;
 }
 
-static const char *fstype_name(const char *fstype)
+/* For messages: the engine sends binds with an empty fstype. */
+static const char *fstype_name(const struct mount_op *m)
 {
-	return fstype[0] ? fstype : "none";
+	return m->fstype[0] ? m->fstype : (m->flags & MS_BIND) ? "bind" : "none";
 }
 
 static void do_mount(const struct mount_op *m)
@@ -209,10 +210,10 @@ static void do_mount(const struct mount_op *m)
 	if (bind) {
 		if (mount(m->source, fd_path(fd), fstype, MS_BIND | (m->flags & MS_REC), NULL) < 0)
 			fail(errno, "mount %s to %s (type %s, flags 0x%llx)", m->source, m->dest,
-			     fstype_name(m->fstype), (unsigned long long)(MS_BIND | (m->flags & MS_REC)));
+			     fstype_name(m), (unsigned long long)(MS_BIND | (m->flags & MS_REC)));
 	} else if (mount(m->source, fd_path(fd), fstype, m->flags, data) < 0) {
 		fail(errno, "mount %s to %s (type %s, flags 0x%llx)", m->source, m->dest,
-		     fstype_name(m->fstype), (unsigned long long)m->flags);
+		     fstype_name(m), (unsigned long long)m->flags);
 	}
 	close(fd);
 
@@ -246,7 +247,7 @@ static void do_device(const struct device_op *d)
 	if (fstatat(pfd, base, &st, AT_SYMLINK_NOFOLLOW) == 0) {
 		if (!S_ISCHR(st.st_mode) && !S_ISBLK(st.st_mode) && !S_ISFIFO(st.st_mode))
 			fail_exact(EEXIST, "create device %s: a file that is not a device node is in the way",
-			     d->path);
+			           d->path);
 		if (unlinkat(pfd, base, 0) < 0)
 			fail(errno, "create device %s: remove the existing node", d->path);
 	}

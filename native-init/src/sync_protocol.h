@@ -44,6 +44,25 @@
  *   and exits 1. The message names the path, syscall or field at fault.
  *
  * Exec ("join" mode, issue 3) uses the same frames with PLAN_MODE = MODE_JOIN.
+ *
+ * How jshim-init reads a plan (native-init/src/plan.c):
+ *   - PLAN_HELLO first, PLAN_END last. PLAN_NS_JOIN, _MOUNT, _MKDIR, _SYMLINK,
+ *     _DEVICE, _MASKED_PATH, _READONLY_PATH and _RLIMIT may repeat; any other
+ *     record appearing twice, an unknown tag, a short or overlong payload or a
+ *     str without its NUL is an error (MSG_ERROR, errno EPROTO).
+ *   - Absent records mean: MODE_CREATE, no new namespaces, propagation
+ *     MS_SLAVE|MS_REC, cwd "/", user unchanged, empty environment, no
+ *     preserved fds, no exec FIFO (then the child execs right after
+ *     MSG_READY). PLAN_ARGS must hold at least one str; PLAN_ROOTFS is needed
+ *     with CLONE_NEWNS, and mounts/devices/symlinks/mkdirs/masked/readonly
+ *     paths need CLONE_NEWNS; hostname/domainname need a new or joined uts ns.
+ *   - Bounds (E2BIG beyond): 16 MiB of frames in all, 16 PLAN_NS_JOIN, 256
+ *     each of PLAN_MOUNT, _DEVICE, _MKDIR, _SYMLINK, _MASKED_PATH,
+ *     _READONLY_PATH, 64 PLAN_RLIMIT, 65536 gids, args and env entries.
+ *   - The sync fd must lie above the preserved fds (>= 3 + PLAN_PRESERVE_FDS).
+ *   - MODE_JOIN is refused (ENOSYS) until issue 3.
+ *   - The child closes its end of the socket right after MSG_READY; a
+ *     failure after that goes to its stderr (exit 1, or 127 if execve fails).
  */
 #ifndef JSHIM_SYNC_PROTOCOL_H
 #define JSHIM_SYNC_PROTOCOL_H
@@ -70,7 +89,7 @@ enum jshim_tag {
 	                            str fstype, str data */
 	PLAN_MKDIR = 25,         /* u32 mode, str path inside the rootfs (mkdir -p) */
 	PLAN_SYMLINK = 26,       /* str target, str linkpath inside the rootfs */
-	PLAN_DEVICE = 27,        /* u32 type ('c','b','p'), u32 major, u32 minor, u32 mode,
+	PLAN_DEVICE = 27,        /* u32 type ('c','b','p'; 'u' = 'c'), u32 major, u32 minor, u32 mode,
 	                            u32 uid, u32 gid, u32 device_flags (JSHIM_DEV_*), str path */
 	PLAN_MASKED_PATH = 28,   /* str path: /dev/null over files, ro tmpfs over dirs */
 	PLAN_READONLY_PATH = 29, /* str path: bind onto itself read-only */
@@ -102,8 +121,11 @@ enum jshim_mode {
 /* PLAN_MOUNT mount_flags */
 #define JSHIM_MNT_BIND_FILE   0x1u  /* bind source is not a directory: create dest as a file */
 #define JSHIM_MNT_REMOUNT_RO  0x2u  /* after a bind, remount with MS_RDONLY (and the other flags) */
-#define JSHIM_MNT_CGROUP_NS   0x4u  /* mount after unsharing the cgroup namespace */
-#define JSHIM_MNT_RECURSIVE_RO 0x8u /* reserved: mount_setattr(AT_RECURSIVE, MOUNT_ATTR_RDONLY) */
+#define JSHIM_MNT_CGROUP_NS   0x4u  /* mount after unsharing the cgroup namespace (jshim-init
+                                       unshares it right after MSG_GO, before any mount, so
+                                       every mount already is) */
+#define JSHIM_MNT_RECURSIVE_RO 0x8u /* reserved: mount_setattr(AT_RECURSIVE, MOUNT_ATTR_RDONLY);
+                                       refused (ENOTSUP) for now */
 
 /* PLAN_DEVICE device_flags */
 #define JSHIM_DEV_BIND_FALLBACK 0x1u /* bind the host node when mknod is not permitted */

@@ -114,10 +114,10 @@ int read_frame(uint16_t *tag, void *buf, uint32_t cap, uint32_t *len)
 	*len = (uint32_t)hdr[2] | (uint32_t)hdr[3] << 8 | (uint32_t)hdr[4] << 16 | (uint32_t)hdr[5] << 24;
 	if (*len > JSHIM_MAX_FRAME)
 		fail_exact(EMSGSIZE, "frame %s (%u): length %u exceeds the limit of %u bytes",
-		     tag_name(*tag), *tag, *len, JSHIM_MAX_FRAME);
+		           tag_name(*tag), *tag, *len, JSHIM_MAX_FRAME);
 	if (*len > cap)
 		fail_exact(EMSGSIZE, "frame %s (%u): length %u exceeds the %u bytes left for the plan",
-		     tag_name(*tag), *tag, *len, cap);
+		           tag_name(*tag), *tag, *len, cap);
 	if (read_full(buf, *len) < *len)
 		fail_exact(EPROTO, "read sync socket: stream ended inside frame %s", tag_name(*tag));
 	return 0;

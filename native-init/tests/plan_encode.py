@@ -223,7 +223,7 @@ def _decode_error(payload):
 
 
 def drive(binary, plan_bytes, fifo=None, send_go=True, helper_env=None, preserve=None,
-          leak=None, timeout=20):
+          leak=None, eof_after_plan=False, before_go=None, timeout=20):
     """Spawns jshim-init as the engine does and plays the conversation.
 
     preserve: path of a file the helper gets as fd 3 (with PLAN_PRESERVE_FDS=1
@@ -262,6 +262,8 @@ def drive(binary, plan_bytes, fifo=None, send_go=True, helper_env=None, preserve
     cpid = None
     try:
         parent_sock.sendall(plan_bytes)
+        if eof_after_plan:
+            parent_sock.shutdown(socket.SHUT_WR)
         f = recv_frame(parent_sock)
         res.helper_status = _exit_status(os.waitpid(pid, 0)[1])
         if f is not None and f[0] == P["MSG_ERROR"]:
@@ -271,6 +273,8 @@ def drive(binary, plan_bytes, fifo=None, send_go=True, helper_env=None, preserve
             if not send_go:
                 parent_sock.close()
             else:
+                if before_go:
+                    before_go(cpid)  # the engine's part: cgroups, id maps
                 parent_sock.sendall(frame(P["MSG_GO"]))
                 f = recv_frame(parent_sock)
                 if f is not None and f[0] == P["MSG_ERROR"]:
@@ -360,16 +364,21 @@ class Smoke:
                    res, "want %s error (%d, %r)" % (stage, err, message))
 
     def all(self):
+        host_mounts = open("/proc/self/mountinfo").read()
         self.basics()
         self.container_view()
         self.user_and_readonly_root()
         self.no_pivot()
+        self.user_namespace()
+        self.features()
         self.lifecycle()
         self.lookup_errors()
         self.setup_errors()
         self.plan_errors()
         self.join()
         self.escape()
+        self.check("the host's mount table is as it was", open("/proc/self/mountinfo").read()
+                   == host_mounts, None)
         print("%d passed, %d failed" % (self.passed, self.failed))
         return self.failed == 0
 
@@ -468,6 +477,87 @@ echo "net $(ls /sys/class/net | tr '\n' ' ')"
         self.check("no pivot (MS_MOVE + chroot)",
                    r.status == 0 and r.stdout.split("\n")[:2] == ["jshim-smoke", "1"], r)
 
+    def features(self):
+        hostdir = os.path.join(self.work, "hostdir")
+        os.makedirs(hostdir, exist_ok=True)
+        with open(os.path.join(hostdir, "hello"), "w") as f:
+            f.write("hello\n")
+        hostfile = os.path.join(self.work, "hostfile")
+        with open(hostfile, "w") as f:
+            f.write("file\n")
+
+        def tweak(p):
+            p.mount(hostdir, "/data/ro", "bind", MS_BIND | MS_REC | MS_RDONLY | MS_NOSUID)
+            p.mount(hostdir, "/data/ro2", "bind", MS_BIND, mnt_flags=P["JSHIM_MNT_REMOUNT_RO"],
+                    propagation=MS_PRIVATE)
+            p.mount(hostfile, "/etc/deep/hostfile", "bind", MS_BIND,
+                    mnt_flags=P["JSHIM_MNT_BIND_FILE"])
+            p.mkdir("/var/lib/secret", 0o700)
+            p.without("PLAN_ROOTFS_PROPAGATION").add("PLAN_ROOTFS_PROPAGATION",
+                                                     u64(MS_SHARED | MS_REC))
+            p.add("PLAN_DOMAINNAME", cstr("example.test"))
+        script = r"""
+cat /data/ro/hello; touch /data/ro/x 2>/dev/null || echo ro-refused
+touch /data/ro2/x 2>/dev/null || echo ro2-refused
+grep ' /data/ro ' /proc/mounts | cut -d' ' -f4 | cut -d, -f1,2
+cat /etc/deep/hostfile
+stat -c '%a %F' /var/lib/secret
+cat /proc/sys/kernel/domainname
+awk '$5 == "/" && / shared:/' /proc/self/mountinfo | wc -l
+"""
+        r = self.run_default(["sh", "-c", script], tweak=tweak)
+        self.check("bind mounts (ro, REMOUNT_RO, file), mkdir mode, domainname, "
+                   "rshared root",
+                   r.status == 0 and r.stdout.splitlines() == [
+                       "hello", "ro-refused", "ro2-refused", "ro,nosuid", "file",
+                       "700 directory", "example.test", "1"]
+                   and not os.path.exists(os.path.join(hostdir, "x")), r)
+        # The engine's cgroup v1 layout without a cgroup namespace: a tmpfs,
+        # one read-only bind per hierarchy, then the tmpfs remounted read-only.
+        if os.path.isdir("/sys/fs/cgroup/cpu"):
+            cg = MS_NOSUID | MS_NOEXEC | MS_NODEV
+
+            def cgroups(p):
+                p.mount("tmpfs", "/sys/fs/cgroup", "tmpfs", cg, "mode=755")
+                p.mount("/sys/fs/cgroup/cpu", "/sys/fs/cgroup/cpu", "",
+                        cg | MS_RELATIME | MS_RDONLY | MS_BIND | MS_REC)
+                p.mount("tmpfs", "/sys/fs/cgroup", "tmpfs", cg | MS_REMOUNT | MS_RDONLY, "mode=755")
+            r = self.run_default(["sh", "-c", "ls /sys/fs/cgroup; test -e /sys/fs/cgroup/cpu/tasks "
+                                  "&& echo tasks; mkdir /sys/fs/cgroup/x 2>/dev/null || echo ro"],
+                                 tweak=cgroups)
+            self.check("cgroup v1 layout: tmpfs, ro bind, tmpfs remounted ro",
+                       r.status == 0 and r.stdout == "cpu\ntasks\nro\n", r)
+        r = self.run_default(["true"], tweak=lambda p: p.mount("/nonexistent", "/x", "", MS_BIND))
+        self.expect_error("bind with an empty fstype is named a bind", r, "setup", errno.ENOENT,
+                          "mount /nonexistent to /x (type bind, flags 0x1000): "
+                          "no such file or directory")
+        r = self.run_default(["true"], tweak=lambda p: p.rlimit(RLIMIT_NOFILE, 2048, 1024))
+        self.expect_error("bad rlimit", r, "setup", errno.EINVAL,
+                          "setrlimit RLIMIT_NOFILE (soft 2048, hard 1024): invalid argument")
+
+    def user_namespace(self):
+        # The engine writes the id maps between MSG_PID and MSG_GO; in the new
+        # user namespace mknod is refused, so the devices are host binds.
+        def maps(pid):
+            for f in ("uid_map", "gid_map"):
+                with open("/proc/%d/%s" % (pid, f), "w") as m:
+                    m.write("0 100000 65536\n")
+
+        def tweak(p):
+            p.without("PLAN_NS_CLONE").ns_clone(CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS
+                                                | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET)
+        r = self.run_default(["sh", "-c", "id -u; cat /proc/self/uid_map; "
+                              "stat -c '%F %t:%T' /dev/null; echo x > /dev/null && echo wrote"],
+                             tweak=tweak, before_go=maps)
+        lines = [" ".join(l.split()) for l in r.stdout.splitlines()]
+        self.check("user namespace: maps from the engine, devices bound from the host",
+                   r.status == 0 and lines == ["0", "0 100000 65536",
+                                               "character special file 1:3", "wrote"], r)
+        r = self.run_default(["true"], tweak=tweak)
+        self.expect_error("user namespace without id maps", r, "setup", errno.EINVAL,
+                          "setresgid 0 in the user namespace (is the gid map written?): "
+                          "invalid argument")
+
     def lifecycle(self):
         r = self.run_default(["true"], send_go=False)
         self.check("socket closed instead of GO: init exits 1 silently",
@@ -546,6 +636,18 @@ echo "net $(ls /sys/class/net | tr '\n' ' ')"
         self.expect_error("sync fd among the preserved fds", r, "plan", errno.EINVAL,
                           "sync fd 10 is among the 20 preserved fds (3..22): "
                           "the engine must place it above them")
+        whole = runc_default_plan(self.rootfs, fifo, ["true"]).encode()
+        r = drive(self.bin, whole[:-6], fifo=fifo, eof_after_plan=True)
+        self.expect_error("plan cut short before PLAN_END", r, "plan", errno.EPIPE,
+                          "sync socket closed before PLAN_END")
+        r = drive(self.bin, whole[:-9], fifo=fifo, eof_after_plan=True)
+        self.expect_error("plan cut inside a frame", r, "plan", errno.EPROTO,
+                          "read sync socket: stream ended inside frame PLAN_ENV")
+        p = runc_default_plan(self.rootfs, fifo, ["true"]).without("PLAN_NS_CLONE").ns_clone(
+            CLONE_NEWPID | CLONE_NEWNS)
+        r = drive(self.bin, p.encode(), fifo=fifo)
+        self.expect_error("hostname without a uts namespace", r, "plan", errno.EINVAL,
+                          "hostname and domainname need a new or joined uts namespace")
         p = runc_default_plan(self.rootfs, fifo, ["true"]).ns_join(CLONE_NEWNET, "/nonexistent/ns")
         r = drive(self.bin, p.encode(), fifo=fifo)
         self.expect_error("setns path missing", r, "plan", errno.ENOENT,

@@ -16,18 +16,19 @@ if [ "$(id -u)" != 0 ]; then
 fi
 [ -x "$bin" ] || { echo "run-smoke.sh: $bin not built (make all)" >&2; exit 2; }
 command -v python3 >/dev/null || { echo "run-smoke.sh: python3 not found (apt-get install python3)" >&2; exit 2; }
-if ! [ -x "$busybox" ] || ! file -L "$busybox" 2>/dev/null | grep -q 'statically linked'; then
-	# Without file(1) we cannot tell: trust the package name below.
-	if ! [ -x "$busybox" ] || command -v file >/dev/null; then
-		echo "run-smoke.sh: a static busybox is needed at $busybox (apt-get install busybox-static)" >&2
-		exit 2
-	fi
+[ -x "$busybox" ] || { echo "run-smoke.sh: no busybox at $busybox (apt-get install busybox-static)" >&2; exit 2; }
+# The rootfs holds nothing but busybox: it has to be static.
+if command -v file >/dev/null && ! file -L "$busybox" | grep -q 'static'; then
+	echo "run-smoke.sh: $busybox is not statically linked (apt-get install busybox-static)" >&2
+	exit 2
 fi
 
 work=$(mktemp -d /tmp/jshim-smoke.XXXXXX)
 # Every mount the tests make lives in a mount namespace of its own, gone with
 # its container: nothing to unmount here.
-trap 'rm -rf "$work"' EXIT INT TERM
+trap 'rm -rf --one-file-system "$work"' EXIT INT TERM
+# Searchable by everyone: the user-namespace case's root is not uid 0 here.
+chmod 0711 "$work"
 
 rootfs=$work/rootfs
 mkdir -p "$rootfs/bin" "$rootfs/tmp" "$rootfs/proc" "$rootfs/sys" "$rootfs/dev" "$rootfs/etc"

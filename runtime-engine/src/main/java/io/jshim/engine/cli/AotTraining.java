@@ -1,6 +1,13 @@
 package io.jshim.engine.cli;
 
+import io.jshim.engine.cgroup.CgroupLayout;
 import io.jshim.engine.json.Json;
+import io.jshim.engine.linux.Errno;
+import io.jshim.engine.linux.LinuxException;
+import io.jshim.engine.linux.Syscalls;
+import io.jshim.engine.plan.InitChannel;
+import io.jshim.engine.plan.SyncProtocol;
+import io.jshim.engine.state.ProcStat;
 import io.jshim.engine.plan.CgroupMountSource;
 import io.jshim.engine.plan.PlanBuilder;
 import io.jshim.engine.spec.Spec;
@@ -63,9 +70,44 @@ public final class AotTraining {
                     }
                 }).execFifo(tmp.resolve("exec.fifo")).build().encode();
                 Json.MAPPER.writeValueAsBytes(spec);
+                exerciseSyscalls(tmp);
             }
         } finally {
             deleteTree(tmp);
+        }
+    }
+
+    /** The FFM downcalls every create/start/kill makes, on harmless arguments. */
+    private static void exerciseSyscalls(Path tmp) throws Exception {
+        Syscalls.getpid();
+        Syscalls.geteuid();
+        Syscalls.kill(Syscalls.getpid(), 0);
+        int[] pair = Syscalls.socketpair();
+        int dup = Syscalls.dupInheritable(pair[1], 10);
+        new InitChannel(pair[0]).sendMessage(SyncProtocol.MSG_GO);
+        Syscalls.pollOne(dup, Syscalls.POLLIN, 0);
+        try (InitChannel other = new InitChannel(dup)) {
+            other.receive();
+        }
+        Syscalls.close(pair[0]);
+        Syscalls.close(pair[1]);
+        try {
+            Syscalls.waitpid(-1, Syscalls.WNOHANG);
+        } catch (LinuxException e) {
+            // ECHILD: no children, as expected
+        }
+        Path fifo = tmp.resolve("training.fifo");
+        Files.deleteIfExists(fifo);
+        Syscalls.mkfifo(fifo.toString(), 0600);
+        int fd = Syscalls.open(fifo.toString(), Syscalls.O_RDONLY | Syscalls.O_NONBLOCK, 0);
+        Syscalls.pollOne(fd, Syscalls.POLLIN, 0);
+        Syscalls.close(fd);
+        Errno.describe(Errno.ENOENT);
+        ProcStat.of(Syscalls.getpid());
+        try {
+            CgroupLayout.detect();
+        } catch (Exception e) {
+            // no cgroups mounted where the build runs: nothing to learn
         }
     }
 

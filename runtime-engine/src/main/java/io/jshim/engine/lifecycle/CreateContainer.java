@@ -115,7 +115,7 @@ public final class CreateContainer {
             } catch (IOException e) {
                 throw new EngineException(Kind.INTERNAL, e.getMessage(), e);
             }
-            startInit(plan, spec.process().args());
+            startInit(plan, spec.process().args(), req.preserveFds());
             long startTime = ProcStat.of(initPid).map(ProcStat::startTime).orElse(0L);
             ContainerState state = new ContainerState(ContainerState.CURRENT_VERSION, id, bundle.toString(),
                     rootfs.toString(), initPid, startTime, Timestamps.rfc3339Nano(Instant.now()),
@@ -128,15 +128,21 @@ public final class CreateContainer {
             return state;
         }
 
-        private void startInit(InitPlan plan, List<String> args) throws EngineException {
+        private void startInit(InitPlan plan, List<String> args, int preserveFds) throws EngineException {
             InitLauncher.Started init;
             try {
-                init = launcher.start(id);
+                init = launcher.start(id, preserveFds);
             } catch (LinuxException e) {
                 throw new EngineException(Kind.INTERNAL, "start jshim-init: " + e.getMessage(), e);
             }
             try (var channel = init.channel()) {
-                channel.send(plan.encode());
+                try {
+                    channel.send(plan.encode());
+                } catch (LinuxException e) {
+                    // jshim-init stops reading at the first record it rejects; its
+                    // MSG_ERROR is still queued on the socket and says why.
+                    expect(channel.receive(), SyncProtocol.MSG_ERROR, args);
+                }
                 InitMessage pidMsg = expect(channel.receive(), SyncProtocol.MSG_PID, args);
                 initPid = pidMsg.u32(0);
                 reap(init.pid());

@@ -38,16 +38,28 @@ public final class InitLauncher {
     public record Started(int pid, InitChannel channel) {
     }
 
-    public Started start(String containerId) throws LinuxException {
+    /**
+     * @param preserveFds fds 3..3+n-1 go to the container, so jshim-init's end of
+     *                    the socket must sit above them
+     */
+    public Started start(String containerId, int preserveFds) throws LinuxException {
         if (!Files.isExecutable(initBinary)) {
             throw new LinuxException("jshim-init not found or not executable at " + initBinary
                     + " (set JSHIM_INIT or reinstall jshim)", 2, true);
         }
         int[] pair = Syscalls.socketpair();
+        // jshim-init's end must survive execve and sit above the preserved fds.
+        int inheritable;
+        try {
+            inheritable = Syscalls.dupInheritable(pair[1], 3 + preserveFds);
+        } finally {
+            Syscalls.close(pair[1]);
+        }
+        pair[1] = inheritable;
         int pid;
         try {
             pid = Syscalls.spawn(initBinary.toString(), List.of("jshim-init", containerId),
-                    List.of(SyncProtocol.SYNC_FD_ENV + "=" + pair[1]), pair[1]);
+                    List.of(SyncProtocol.SYNC_FD_ENV + "=" + pair[1]));
         } catch (LinuxException e) {
             Syscalls.close(pair[0]);
             Syscalls.close(pair[1]);
