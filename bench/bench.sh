@@ -45,8 +45,7 @@ done
 sed -i 's/"terminal": true/"terminal": false/; s/"sh"$/"true"/' "$bundle/config.json"
 sleep_bundle=$work/sleep-bundle
 mkdir -p "$sleep_bundle"
-ln -s "$bundle/rootfs" "$sleep_bundle/rootfs"
-sed 's/"true"$/"sleep", "1000"/' "$bundle/config.json" > "$sleep_bundle/config.json"
+sed 's/"true"$/"sleep", "1000"/; s|"path": "rootfs"|"path": "'"$bundle/rootfs"'"|' "$bundle/config.json" > "$sleep_bundle/config.json"
 
 now_ns() { date +%s%N; }
 
@@ -54,8 +53,8 @@ now_ns() { date +%s%N; }
 median() { sort -n | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.1f", m}'; }
 
 runtimes=(runc crun jrunc)
-if crun --root "$work/probe" run -b "$bundle" probe >/dev/null 2>&1; then :; else
-    echo "bench: crun cannot run here (e.g. hybrid cgroups with controllers on v2); skipping it" >&2
+if crun_err=$(crun --root "$work/probe" run -b "$bundle" probe 2>&1 >/dev/null); then :; else
+    echo "bench: crun cannot run here ($crun_err); skipping it" >&2
     runtimes=(runc jrunc)
 fi
 rm -rf "$work/probe"

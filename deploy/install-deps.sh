@@ -14,9 +14,12 @@ JDK_DIR=/usr/lib/jvm/temurin-25-jdk-amd64
 #   maven                              : the build
 #   procps iproute2                    : ps / ip used by tests and scripts
 #   ca-certificates                    : Maven Central over https
-#   python3                            : native-init smoke test
+#   python3                            : native-init smoke test, leak checks
+#   bc util-linux                      : bench/bench.sh arithmetic; script(1) for terminal tests
+#   protobuf-compiler golang-github-containerd-containerd-dev : proto wire-compatibility test (containerd 1.6 .proto files)
 PACKAGES=(gcc make pkg-config libseccomp-dev busybox-static runc crun containerd maven
-          procps iproute2 ca-certificates python3)
+          procps iproute2 ca-certificates python3 bc util-linux
+          protobuf-compiler golang-github-containerd-containerd-dev)
 
 APT_OPTS=(-o DPkg::Lock::Timeout=600 -o Acquire::Retries=3)
 

@@ -62,6 +62,11 @@ public final class FrameDecoder extends ByteToMessageDecoder {
         }
     }
 
+    /** Bytes received but not yet part of an emitted frame; never more than one frame's worth. */
+    int bufferedBytes() {
+        return internalBuffer().readableBytes();
+    }
+
     @Override
     protected void decodeLast(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
         decode(ctx, in, out);
