@@ -8,6 +8,7 @@ JDK_DIR=/usr/lib/jvm/temurin-25-jdk-amd64
 
 # Package -> why:
 #   gcc make pkg-config libseccomp-dev : build native-init (jshim-init, seccomp)
+#   libc6-dev                          : C headers, and libc.a for the static probe SecurityIT builds
 #   busybox-static                     : rootfs of every test bundle and of the quickstart
 #   runc                               : reference runtime (parity tests); its `spec` seeds bundles
 #   crun containerd                    : integration tests against other runtimes / containerd
@@ -17,7 +18,7 @@ JDK_DIR=/usr/lib/jvm/temurin-25-jdk-amd64
 #   python3                            : native-init smoke test, leak checks
 #   bc util-linux                      : bench/bench.sh arithmetic; script(1) for terminal tests
 #   protobuf-compiler golang-github-containerd-containerd-dev : proto wire-compatibility test (containerd 1.6 .proto files)
-PACKAGES=(gcc make pkg-config libseccomp-dev busybox-static runc crun containerd maven
+PACKAGES=(gcc libc6-dev make pkg-config libseccomp-dev busybox-static runc crun containerd maven
           procps iproute2 ca-certificates python3 bc util-linux
           protobuf-compiler golang-github-containerd-containerd-dev)
 

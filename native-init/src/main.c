@@ -34,6 +34,8 @@
 #include "jshim.h"
 
 static struct plan plan;
+/* O_PATH fd of the exec FIFO, opened before clone(): see open_exec_fifo(). */
+static int exec_fifo_fd = -1;
 
 /* Makes fds lo..hi close-on-exec (cloexec) or closes them. close_range(2)
  * needs Linux 5.9 (5.11 for CLOSE_RANGE_CLOEXEC); older kernels get the
@@ -76,9 +78,56 @@ static void keep_only_wanted_fds(void)
 	for (unsigned int fd = 3; fd < first_closed; fd++)
 		if (fcntl((int)fd, F_SETFD, 0) < 0)
 			fail(errno, "preserved fd %u", fd);
-	/* CVE-2024-21626: no other host fd may reach the container. */
-	close_fds(first_closed, (unsigned int)sync_fd - 1, false);
-	close_fds((unsigned int)sync_fd + 1, ~0U, false);
+	/* CVE-2024-21626: no other host fd may reach the container. The sync fd
+	 * and the console socket (PLAN_CONSOLE) stay open, close-on-exec. */
+	if (plan.con.fd >= 0 && (unsigned int)plan.con.fd < first_closed)
+		fail_exact(EINVAL, "console socket fd %d is among the %u preserved fds: "
+		           "the engine must place it above them", plan.con.fd, plan.preserve_fds);
+	{
+		int lo = sync_fd, hi = plan.con.fd;
+		if (hi >= 0 && hi < lo) {
+			lo = hi;
+			hi = sync_fd;
+		}
+		close_fds(first_closed, (unsigned int)lo - 1, false);
+		if (hi < 0 || hi == lo) {
+			close_fds((unsigned int)lo + 1, ~0U, false);
+		} else {
+			close_fds((unsigned int)lo + 1, (unsigned int)hi - 1, false);
+			close_fds((unsigned int)hi + 1, ~0U, false);
+		}
+	}
+}
+
+/* startContainer hooks, once `start` has opened the FIFO (w: its write end).
+ * The result travels back on the FIFO: "0" from the caller when they pass,
+ * else "E<message>" here, in one write below PIPE_BUF (so `start` reads it
+ * whole), and the container's init exits: start fails, the container stops
+ * (runtime.md: "generate an error, stop the container"). */
+static void start_container_hooks(int w)
+{
+	char msg[4000];
+
+	if (run_hooks(&plan, JSHIM_HOOK_START_CONTAINER, msg + 1, sizeof(msg) - 1) == 0)
+		return;
+	msg[0] = 'E';
+	if (write(w, msg, strlen(msg)) < 0)
+		dprintf(STDERR_FILENO, "jshim-init: %s\n", msg + 1);
+	_exit(1);
+}
+
+/* The exec FIFO is opened (O_PATH) here, as the host's root and in the
+ * host's mount namespace, and inherited by the container's init: as the
+ * mapped root of a user namespace it could not search the 0700 state root,
+ * and after joining a mount namespace the host path would not resolve. runc
+ * hands its init an O_PATH fd the same way (_LIBCONTAINER_FIFOFD). */
+static void open_exec_fifo(void)
+{
+	if (plan.exec_fifo == NULL)
+		return;
+	exec_fifo_fd = open(plan.exec_fifo, O_PATH | O_CLOEXEC);
+	if (exec_fifo_fd < 0)
+		fail(errno, "open exec fifo %s", plan.exec_fifo);
 }
 
 /* Opens every path first, then joins: after joining a mount namespace the
@@ -317,6 +366,11 @@ static void container_init(void)
 		_exit(1); /* the engine gave up on us: nothing to report */
 	if (tag != MSG_GO || len != 0)
 		fail_exact(EPROTO, "expected MSG_GO, got %s (tag %u)", tag_name(tag), tag);
+	/* A session of its own, as runc's nsexec gives every container process:
+	 * the caller's terminal signals do not reach it, and it can take a
+	 * controlling terminal of its own (setup_console). */
+	if (setsid() < 0)
+		fail(errno, "setsid");
 
 	/* After GO: only now does the process sit in its cgroups, so the new
 	 * cgroup namespace is rooted at them (runc does the same). */
@@ -339,16 +393,30 @@ static void container_init(void)
 	old_umask = umask(0); /* modes of mkdir and mknod are meant exactly */
 	if (plan.clone_flags & CLONE_NEWNS)
 		prepare_rootfs(&plan);
+	/* Hooks, in runc's order: prestart and createRuntime (the engine runs
+	 * them while we wait), then createContainer here, cwd = the rootfs,
+	 * before pivot_root (hooks.c). */
+	await_runtime_hooks(&plan);
+	if (plan.hk.nhooks > 0) {
+		char msg[4000];
+		if (plan.rootfs != NULL && chdir(plan.rootfs) < 0)
+			fail(errno, "chdir %s", plan.rootfs);
+		if (run_hooks(&plan, JSHIM_HOOK_CREATE_CONTAINER, msg, sizeof(msg)) < 0)
+			fail_exact(ECANCELED, "%s", msg);
+	}
 	if (plan.exec_fifo != NULL) {
 		/* O_PATH: a handle that does not open the FIFO (which would block)
 		 * and survives the pivot; reopened through /proc/self/fd below. */
 		struct stat st;
-		fifo = open(plan.exec_fifo, O_PATH | O_CLOEXEC);
-		if (fifo < 0)
-			fail(errno, "open exec fifo %s", plan.exec_fifo);
+		fifo = exec_fifo_fd;
 		if (fstat(fifo, &st) < 0 || !S_ISFIFO(st.st_mode))
 			fail_exact(ENOTSUP, "exec fifo %s is not a fifo", plan.exec_fifo);
 	}
+	if (plan.clone_flags & CLONE_NEWNS)
+		enter_rootfs(&plan);
+	/* After pivot_root, before anything is made read-only (runc's order);
+	 * /dev/console only for a new container, not for exec. */
+	setup_console(&plan, (plan.clone_flags & CLONE_NEWNS) != 0);
 	if (plan.clone_flags & CLONE_NEWNS)
 		finalize_rootfs(&plan);
 
@@ -358,15 +426,19 @@ static void container_init(void)
 		fail(errno, "setdomainname %s", plan.domainname);
 	if (!plan.no_new_keyring)
 		join_session_keyring(plan.container_id);
+	apply_process_attrs(&plan); /* scheduler, ioprio, personality: needs root's capabilities */
 	set_rlimits(); /* before dropping root: raising a hard limit needs CAP_SYS_RESOURCE */
 	/* cwd first as root, as runc does, so a cwd only root can enter works;
 	 * tried again as the user if that failed. */
 	in_cwd = chdir(plan.cwd) == 0;
+	security_before_user(&plan); /* [seccomp without no_new_privs], bounding set, keepcaps */
 	if (plan.has_user)
 		set_user();
 	umask(plan.umask == 0xffffffffu ? old_umask : (mode_t)(plan.umask & 0777));
 	chdir_and_check(in_cwd);
+	security_after_user(&plan); /* capset, ambient, no_new_privs */
 	exe = look_path(plan.argv[0]);
+	security_before_ready(&plan); /* seccomp with SCMP_ACT_NOTIFY: the fd goes to the engine */
 
 	if (fifo >= 0) {
 		/* A missing /proc would otherwise only show after MSG_READY. */
@@ -392,14 +464,18 @@ static void container_init(void)
 		while (w < 0 && errno == EINTR);
 		if (w < 0)
 			fail(errno, "open exec fifo %s", fdpath);
+		start_container_hooks(w);
 		if (write(w, "0", 1) != 1)
 			fail(errno, "write exec fifo");
-		close(w);
+		/* w stays open: it is close-on-exec, so `start` sees the FIFO's end
+		 * exactly when execve() has succeeded, and runs poststart hooks
+		 * only then (runtime.md: after the user program has started). */
 		close(fifo);
 	}
 	/* Belt and braces for CVE-2024-21626: whatever is above the preserved
 	 * fds now, it does not cross execve. */
 	close_fds(3 + plan.preserve_fds, ~0U, true);
+	security_before_exec(&plan); /* seccomp last, right before execve */
 	execve(exe, plan.argv, plan.envp);
 	dprintf(STDERR_FILENO, "jshim-init: exec %s: %s\n", exe, errstr(errno));
 	_exit(127);
@@ -455,6 +531,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	sync_fd = (int)fd;
+	protect_self(argv); /* CVE-2019-5736: never run as the host's file; not dumpable */
 	reset_signals();
 	/* Until the plan says which fds to keep, none may cross an execve. The
 	 * sync fd is among them: it stays open but never reaches the container. */
@@ -462,9 +539,13 @@ int main(int argc, char **argv)
 
 	read_plan(&plan);
 	keep_only_wanted_fds();
+	security_prepare(&plan); /* compile seccomp now: errors before anything exists */
 	if (plan.container_id == NULL)
 		plan.container_id = argc >= 2 ? argv[1] : "";
+	open_exec_fifo();
+	guard_before_join(&plan); /* non-dumpable from here to execve (join.c) */
 	join_namespaces();
+	setup_time_namespace(&plan); /* the clone() below is born in it */
 
 	/* A fork() that also makes the new namespaces (the child is pid 1 of a
 	 * new pid namespace when asked). Calling clone directly bypasses glibc's

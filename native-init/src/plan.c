@@ -17,12 +17,6 @@
 
 static unsigned char arena[MAX_PLAN_BYTES];
 
-struct cursor {
-	const unsigned char *p;
-	uint32_t left;
-	uint16_t tag;
-};
-
 static void truncated(const struct cursor *c) __attribute__((noreturn));
 static void truncated(const struct cursor *c)
 {
@@ -41,10 +35,10 @@ static uint64_t get_le(struct cursor *c, uint32_t n)
 	return v;
 }
 
-static uint32_t get_u32(struct cursor *c) { return (uint32_t)get_le(c, 4); }
-static uint64_t get_u64(struct cursor *c) { return get_le(c, 8); }
+uint32_t get_u32(struct cursor *c) { return (uint32_t)get_le(c, 4); }
+uint64_t get_u64(struct cursor *c) { return get_le(c, 8); }
 
-static char *get_str(struct cursor *c)
+char *get_str(struct cursor *c)
 {
 	const unsigned char *nul = memchr(c->p, 0, c->left);
 	char *s = (char *)c->p;
@@ -117,6 +111,8 @@ static bool repeatable(uint16_t tag)
 	switch (tag) {
 	case PLAN_NS_JOIN: case PLAN_MOUNT: case PLAN_MKDIR: case PLAN_SYMLINK:
 	case PLAN_DEVICE: case PLAN_MASKED_PATH: case PLAN_READONLY_PATH: case PLAN_RLIMIT:
+	case PLAN_SYSCTL: case PLAN_SECCOMP_RULE:
+	case PLAN_HOOK: case PLAN_HOOK_STATE: /* hooks.c refuses a second state for one phase */
 		return true;
 	}
 	return false;
@@ -237,6 +233,19 @@ static void decode(struct plan *p, struct cursor *c)
 	case PLAN_PRESERVE_FDS: p->preserve_fds = get_u32(c); break;
 	case PLAN_NO_NEW_KEYRING: p->no_new_keyring = true; break;
 	case PLAN_CONTAINER_ID: p->container_id = get_str(c); break;
+	case PLAN_TIME_OFFSETS: case PLAN_SYSCTL: case PLAN_PERSONALITY: case PLAN_SCHEDULER:
+	case PLAN_IO_PRIORITY:
+		decode_nsextra(p, c);
+		break;
+	case PLAN_HOOK: case PLAN_HOOK_STATE: case PLAN_RUNTIME_HOOKS:
+		decode_hooks(p, c);
+		break;
+	case PLAN_CONSOLE:
+		decode_console(p, c);
+		break;
+	case PLAN_CAPS: case PLAN_NO_NEW_PRIVS: case PLAN_SECCOMP: case PLAN_SECCOMP_RULE:
+		decode_security(p, c);
+		break;
 	default:
 		fail_exact(EPROTO, "unexpected frame %s (tag %u) in the plan", tag_name(c->tag), c->tag);
 	}
@@ -261,6 +270,7 @@ void read_plan(struct plan *p)
 	p->root_propagation = MS_SLAVE | MS_REC;
 	p->cwd = "/";
 	p->umask = 0xffffffffu;
+	p->con.fd = -1;
 
 	for (bool first = true;; first = false) {
 		struct cursor c;
@@ -292,8 +302,7 @@ void read_plan(struct plan *p)
 	}
 
 	/* What the rest of jshim-init relies on. */
-	if (p->mode == MODE_JOIN)
-		fail_exact(ENOSYS, "join mode (exec) is not implemented yet");
+	check_join(p);
 	if (p->rootfs == NULL && (p->clone_flags & CLONE_NEWNS))
 		fail_exact(EINVAL, "plan has no PLAN_ROOTFS");
 	if (!(p->clone_flags & CLONE_NEWNS) &&
@@ -307,4 +316,7 @@ void read_plan(struct plan *p)
 	for (size_t i = 0; i < p->nrlimits; i++)
 		if (p->rlimits[i].resource >= RLIM_NLIMITS)
 			fail_exact(EINVAL, "unknown rlimit resource %u", p->rlimits[i].resource);
+	check_nsextra(p);
+	check_security(p);
+	check_hooks(p);
 }

@@ -248,6 +248,13 @@ static void do_device(const struct device_op *d)
 		if (!S_ISCHR(st.st_mode) && !S_ISBLK(st.st_mode) && !S_ISFIFO(st.st_mode))
 			fail_exact(EEXIST, "create device %s: a file that is not a device node is in the way",
 			           d->path);
+		/* config-linux.md "Devices": a file at path that does not match the
+		 * requested device MUST be an error; a matching node is remade so
+		 * that mode and owner are the ones asked for. */
+		if ((st.st_mode & S_IFMT) != type || (type != S_IFIFO && st.st_rdev != dev))
+			fail_exact(EEXIST, "create device %s: a different device node (%s %u:%u) is in the way",
+			           d->path, S_ISBLK(st.st_mode) ? "b" : S_ISCHR(st.st_mode) ? "c" : "p",
+			           major(st.st_rdev), minor(st.st_rdev));
 		if (unlinkat(pfd, base, 0) < 0)
 			fail(errno, "create device %s: remove the existing node", d->path);
 	}
@@ -410,10 +417,8 @@ static void readonly_path(const char *path)
 		fail(errno, "remount %s read-only", path);
 }
 
-void finalize_rootfs(const struct plan *p)
+void enter_rootfs(const struct plan *p)
 {
-	int err;
-
 	if (p->no_pivot)
 		move_root(p->rootfs);
 	else
@@ -424,6 +429,13 @@ void finalize_rootfs(const struct plan *p)
 	 * pivot could make a host mount shared (runc does the same). */
 	if (p->root_propagation_set && mount(NULL, "/", NULL, p->root_propagation, NULL) < 0)
 		fail(errno, "set propagation of / to 0x%llx", (unsigned long long)p->root_propagation);
+}
+
+void finalize_rootfs(const struct plan *p)
+{
+	int err;
+
+	apply_sysctls(p); /* runc's order: before readonly and masked paths (nsextra.c) */
 
 	for (size_t i = 0; i < p->nmasked; i++)
 		mask_path(p->masked[i]);

@@ -370,6 +370,7 @@ class Smoke:
         self.user_and_readonly_root()
         self.no_pivot()
         self.user_namespace()
+        self.ns_extra()
         self.features()
         self.lifecycle()
         self.lookup_errors()
@@ -558,6 +559,39 @@ awk '$5 == "/" && / shared:/' /proc/self/mountinfo | wc -l
                           "setresgid 0 in the user namespace (is the gid map written?): "
                           "invalid argument")
 
+    def ns_extra(self):
+        # PLAN_* 50..59 (nsextra.c): time namespace, sysctl, personality, scheduler, ioprio
+        year = 365 * 86400
+        with open("/proc/uptime") as f:
+            host_up = float(f.read().split()[0])
+
+        def tweak(p):
+            p.add("PLAN_TIME_OFFSETS", u64(7) + u64(0) + u64(year) + u64(0))
+            p.add("PLAN_SYSCTL", cstr("net/ipv4/ip_forward") + cstr("1"))
+            p.add("PLAN_PERSONALITY", u32(0x0008))  # PER_LINUX32
+            # SCHED_BATCH, nice 5, priority 0, no flags, no deadline times
+            p.add("PLAN_SCHEDULER", u32(3) + struct.pack("<i", 5) + u32(0) + u64(0) * 4)
+            p.add("PLAN_IO_PRIORITY", u32(3) + u32(0))  # IOPRIO_CLASS_IDLE
+        r = self.run_default(["sh", "-c", "cut -d' ' -f1 /proc/uptime; cat /proc/sys/net/ipv4/ip_forward; "
+                              "uname -m; grep -E '^policy ' /proc/self/sched | tr -s ' '; ionice"], tweak=tweak)
+        lines = r.stdout.splitlines()
+        self.check("time namespace, sysctl, personality, scheduler, ioprio", r.status == 0 and len(lines) == 5
+                   and host_up + year <= float(lines[0]) < host_up + year + 60
+                   and lines[1:] == ["1", "i686", "policy : 3", "idle"], r)
+
+        def bad_sysctl(p):
+            p.add("PLAN_SYSCTL", cstr("net/../../kernel/core_pattern") + cstr("x"))
+        r = self.run_default(["true"], tweak=bad_sysctl)
+        self.expect_error("a sysctl path leaving /proc/sys", r, "plan", errno.EINVAL,
+                          'plan record PLAN_SYSCTL: "net/../../kernel/core_pattern" has an empty, "." '
+                          'or ".." component')
+
+        def missing_sysctl(p):
+            p.add("PLAN_SYSCTL", cstr("net/ipv4/no_such_key") + cstr("1"))
+        r = self.run_default(["true"], tweak=missing_sysctl)
+        self.expect_error("a sysctl the kernel does not have", r, "setup", errno.ENOENT,
+                          "open /proc/sys/net/ipv4/no_such_key: no such file or directory")
+
     def lifecycle(self):
         r = self.run_default(["true"], send_go=False)
         self.check("socket closed instead of GO: init exits 1 silently",
@@ -618,10 +652,10 @@ awk '$5 == "/" && / shared:/' /proc/self/mountinfo | wc -l
         r = drive(self.bin, runc_default_plan(self.rootfs, fifo, []).encode(), fifo=fifo)
         self.expect_error("empty args", r, "plan", errno.EINVAL, "args must not be empty")
         p = runc_default_plan(self.rootfs, fifo, ["true"])
-        p.records.append((60, b""))
+        p.records.append((90, b""))  # a tag no range reserves
         r = drive(self.bin, p.encode(), fifo=fifo)
         self.expect_error("unknown tag", r, "plan", errno.EPROTO,
-                          "unexpected frame unknown (tag 60) in the plan")
+                          "unexpected frame unknown (tag 90) in the plan")
         p = runc_default_plan(self.rootfs, fifo, ["true"]).add("PLAN_ROOTFS", cstr("/"))
         r = drive(self.bin, p.encode(), fifo=fifo)
         self.expect_error("duplicate singleton", r, "plan", errno.EPROTO,

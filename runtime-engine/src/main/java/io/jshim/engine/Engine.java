@@ -2,20 +2,32 @@ package io.jshim.engine;
 
 import io.jshim.engine.cgroup.CgroupException;
 import io.jshim.engine.cgroup.CgroupManager;
+import io.jshim.engine.cgroup.stats.CgroupStats;
+import io.jshim.engine.hooks.ContainerHooks;
 import io.jshim.engine.lifecycle.Cgroups;
 import io.jshim.engine.lifecycle.ContainerView;
 import io.jshim.engine.lifecycle.CreateContainer;
 import io.jshim.engine.lifecycle.CreateRequest;
 import io.jshim.engine.lifecycle.DeleteContainer;
+import io.jshim.engine.lifecycle.ExecProcess;
+import io.jshim.engine.lifecycle.ExecRequest;
 import io.jshim.engine.lifecycle.KillContainer;
+import io.jshim.engine.lifecycle.PauseContainer;
 import io.jshim.engine.lifecycle.QueryContainer;
+import io.jshim.engine.lifecycle.ResumeContainer;
 import io.jshim.engine.lifecycle.StartContainer;
+import io.jshim.engine.lifecycle.UpdateContainer;
 import io.jshim.engine.plan.InitLauncher;
+import io.jshim.engine.spec.LinuxResources;
+import io.jshim.engine.stats.ContainerMonitor;
+import io.jshim.engine.stats.EventStream;
 import io.jshim.engine.state.ContainerState;
 import io.jshim.engine.state.StateStore;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 /**
  * The container engine's front door, one instance per state root. jrunc calls
@@ -29,14 +41,36 @@ public final class Engine {
     private final StartContainer start;
     private final KillContainer kill;
     private final DeleteContainer delete;
+    private final PauseContainer pause;
+    private final ResumeContainer resume;
+    private final UpdateContainer update;
+    private final ContainerMonitor monitor;
+
+    private final ContainerHooks hooks = new ContainerHooks();
+    private final ExecProcess exec;
 
     public Engine(Path root, Path initBinary) {
         this.store = new StateStore(root);
         this.query = new QueryContainer(store, cgroups);
-        this.create = new CreateContainer(store, cgroups, new InitLauncher(initBinary));
-        this.start = new StartContainer(store, query);
+        this.create = new CreateContainer(store, cgroups, new InitLauncher(initBinary), hooks);
+        this.start = new StartContainer(store, query, hooks);
         this.kill = new KillContainer(query, cgroups);
-        this.delete = new DeleteContainer(store, query, cgroups);
+        this.delete = new DeleteContainer(store, query, cgroups, hooks);
+        this.exec = new ExecProcess(store, query, cgroups, new InitLauncher(initBinary));
+        this.pause = new PauseContainer(store, query, cgroups);
+        this.resume = new ResumeContainer(store, query, cgroups);
+        this.update = new UpdateContainer(store, query, cgroups);
+        this.monitor = new ContainerMonitor(store, query, cgroups);
+    }
+
+    /** Where warnings go that do not fail an operation (a failing poststop hook); jrunc logs them. */
+    public void onWarning(Consumer<String> sink) {
+        hooks.warnTo(sink);
+    }
+
+    /** Starts a process in a running container ({@code exec}); see {@link ExecProcess}. */
+    public ExecProcess.Started exec(ExecRequest req) throws EngineException {
+        return exec.start(req);
     }
 
     public StateStore store() {
@@ -65,6 +99,32 @@ public final class Engine {
 
     public void delete(String id, boolean force) throws EngineException {
         delete.delete(id, force);
+    }
+
+    /** Freezes a running or created container. */
+    public void pause(String id) throws EngineException {
+        pause.pause(id);
+    }
+
+    /** Thaws a paused container. */
+    public void resume(String id) throws EngineException {
+        resume.resume(id);
+    }
+
+    /** Merges {@code resources} into the container's limits and writes them to its cgroup. */
+    public void update(String id, LinuxResources resources) throws EngineException {
+        update.update(id, resources);
+    }
+
+    /** One sample of the container's resource use (its cgroup's statistics). */
+    public CgroupStats stats(String id) throws EngineException {
+        return monitor.stats(id);
+    }
+
+    /** Samples every {@code interval} and OOM notifications, until the container is deleted. */
+    public void events(String id, Duration interval, EventStream.Sink sink) throws EngineException,
+            InterruptedException {
+        monitor.events(id, interval, sink);
     }
 
     /** Host pids of every process in the container's cgroup. */

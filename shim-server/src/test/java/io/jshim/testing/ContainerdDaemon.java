@@ -49,10 +49,21 @@ public final class ContainerdDaemon implements AutoCloseable {
     /** As {@link #start(Path, int)}, with extra environment for containerd (which its shims inherit). */
     public static ContainerdDaemon start(Path binDir, int configVersion, java.util.Map<String, String> env)
             throws IOException, InterruptedException {
+        return start(binDir, configVersion, dir -> env, "");
+    }
+
+    /**
+     * As {@link #start(Path, int)}, with environment made from the daemon's own directory (e.g. state
+     * dirs for its shims) and extra TOML appended to its config (e.g. {@code [debug] level = "debug"}).
+     */
+    public static ContainerdDaemon start(Path binDir, int configVersion,
+            java.util.function.Function<Path, java.util.Map<String, String>> envForDir, String extraConfig)
+            throws IOException, InterruptedException {
         // short path: unix socket paths must stay under 108 bytes
         Path dir = Files.createTempDirectory(Path.of("/tmp"), "jshim-ctrd-");
         Path config = dir.resolve("config.toml");
-        Files.writeString(config, config(dir, configVersion));
+        Files.writeString(config, config(dir, configVersion) + extraConfig);
+        java.util.Map<String, String> env = envForDir.apply(dir);
         ProcessBuilder builder = new ProcessBuilder(binDir.resolve("containerd").toString(), "--config",
                 config.toString())
                 .redirectErrorStream(true)
@@ -206,12 +217,22 @@ public final class ContainerdDaemon implements AutoCloseable {
         }
     }
 
-    @Override
-    public void close() {
+    /** The directory of containerd's and ctr's binaries. */
+    public Path binDir() {
+        return binDir;
+    }
+
+    /** Stops containerd and the ctr processes started through this object, by pid; keeps the directory. */
+    public void stop() {
         for (Process child : children) {
             stop(child, Duration.ofSeconds(2));
         }
         stop(process, Duration.ofSeconds(10));
+    }
+
+    @Override
+    public void close() {
+        stop();
         deleteRecursively(dir);
     }
 

@@ -36,6 +36,15 @@ public final class Scripts {
         if (url == null) {
             throw new IOException("no test resource " + resource);
         }
+        if (!"file".equals(url.getProtocol())) {
+            // inside this module's test jar (another module's tests reuse it): copy it out
+            Path copy = java.nio.file.Files.createTempFile("jshim-", "-" + resource);
+            copy.toFile().deleteOnExit();
+            try (var in = url.openStream()) {
+                java.nio.file.Files.copy(in, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+            return copy;
+        }
         try {
             return Path.of(url.toURI());
         } catch (URISyntaxException e) {

@@ -35,6 +35,13 @@ public interface CgroupFs {
     /** The child directories (child cgroups) of {@code dir}; empty if it does not exist. */
     List<Path> subdirs(Path dir) throws CgroupException;
 
+    /**
+     * Makes {@code program} the device filter of cgroup2 directory {@code dir}, replacing
+     * the one attached before (v2 has no devices.allow: a BPF_PROG_TYPE_CGROUP_DEVICE program
+     * attached with bpf(2) takes its place).
+     */
+    void replaceDeviceFilter(Path dir, io.jshim.engine.devices.DeviceFilterProgram program) throws CgroupException;
+
     /** {@link #read} with surrounding white space removed. */
     default String readTrimmed(Path file) throws CgroupException {
         return read(file).strip();

@@ -54,6 +54,16 @@ final class KernelCgroupFs implements CgroupFs {
     }
 
     @Override
+    public void replaceDeviceFilter(Path dir, io.jshim.engine.devices.DeviceFilterProgram program)
+            throws CgroupException {
+        try {
+            io.jshim.engine.devices.BpfDeviceFilter.replace(dir, program);
+        } catch (io.jshim.engine.devices.DeviceRuleException e) {
+            throw new CgroupException(e.getMessage(), e);
+        }
+    }
+
+    @Override
     public void mkdir(Path dir) throws CgroupException {
         try {
             Files.createDirectory(dir);

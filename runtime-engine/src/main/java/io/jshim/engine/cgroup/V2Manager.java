@@ -1,5 +1,8 @@
 package io.jshim.engine.cgroup;
 
+import io.jshim.engine.devices.DeviceFilterProgram;
+import io.jshim.engine.devices.DeviceRule;
+import io.jshim.engine.devices.DeviceRuleException;
 import io.jshim.engine.spec.LinuxResources;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,9 +18,8 @@ import java.util.Set;
  * libcontainer/cgroups/fs2). Controllers must be enabled in every ancestor's
  * cgroup.subtree_control before the leaf gets their files ("Top-down Constraint").
  *
- * <p>Device rules need a BPF_PROG_TYPE_CGROUP_DEVICE program on v2; that filter comes with
- * the spec-completion issue. Until then linux.resources.devices is not enforced on v2
- * (skipped, not an error).
+ * <p>Device rules have no file on v2: they become a BPF_PROG_TYPE_CGROUP_DEVICE program
+ * (io.jshim.engine.devices), attached to the directory in place of any earlier one.
  */
 final class V2Manager extends BaseManager {
     static final String CONTROLLERS = "cgroup.controllers";
@@ -106,7 +108,7 @@ final class V2Manager extends BaseManager {
             throw new CgroupException("linux.resources.network needs the net_cls/net_prio controllers,"
                     + " which cgroup v2 does not have");
         }
-        // linux.resources.devices: skipped on v2 until the eBPF device filter lands (see class comment).
+        DeviceFilterProgram deviceFilter = ResourceWriter.nonEmpty(r.devices()) ? deviceFilter(r) : null;
         Set<String> available = words(dir.resolve(CONTROLLERS));
         List<ResourceWriter> active = new ArrayList<>();
         for (ResourceWriter w : WRITERS) {
@@ -131,6 +133,22 @@ final class V2Manager extends BaseManager {
         }
         for (Map.Entry<String, String> e : unified.entrySet()) {
             fs.write(dir.resolve(e.getKey()), e.getValue());
+        }
+        if (deviceFilter != null) {
+            fs.replaceDeviceFilter(dir, deviceFilter);
+        }
+    }
+
+    /** linux.resources.devices as an eBPF program; a bad rule fails before anything is written. */
+    private static DeviceFilterProgram deviceFilter(LinuxResources r) throws CgroupException {
+        List<DeviceRule> rules = new ArrayList<>();
+        try {
+            for (int i = 0; i < r.devices().size(); i++) {
+                rules.add(DeviceRule.of(r.devices().get(i), i));
+            }
+            return DeviceFilterProgram.of(rules);
+        } catch (DeviceRuleException e) {
+            throw new CgroupException(e.getMessage(), e);
         }
     }
 

@@ -1,7 +1,7 @@
 package io.jshim.engine.cli;
 
 import io.jshim.engine.cgroup.CgroupLayout;
-import io.jshim.engine.json.Json;
+import io.jshim.engine.json.RecordJson;
 import io.jshim.engine.linux.Errno;
 import io.jshim.engine.linux.LinuxException;
 import io.jshim.engine.linux.Syscalls;
@@ -49,6 +49,12 @@ public final class AotTraining {
                 Jrunc.run(List.of("--root", root, "--log-format", "json", "state", "missing"), sink, sink);
                 Jrunc.run(List.of("--root", root, "delete", "--force", "missing"), sink, sink);
                 Jrunc.run(List.of("--root", root, "kill", "missing", "KILL"), sink, sink);
+                // pause/resume/update/events/features: containerd's shim asks for these by name
+                Jrunc.run(List.of("--root", root, "pause", "missing"), sink, sink);
+                Jrunc.run(List.of("--root", root, "update", "--memory", "256m", "--pids-limit", "50", "missing"),
+                        sink, sink);
+                Jrunc.run(List.of("--root", root, "events", "--stats", "--interval", "1s", "missing"), sink, sink);
+                Jrunc.run(List.of("--root", root, "features"), sink, sink);
                 Jrunc.run(List.of("--root", root, "create", "--bundle", tmp.resolve("nope").toString(), "x"), sink,
                         sink);
                 Spec spec = SpecLoader.load(bundle);
@@ -69,7 +75,7 @@ public final class AotTraining {
                         return List.of(new Hierarchy("memory", "/sys/fs/cgroup/memory/training", "memory"));
                     }
                 }).execFifo(tmp.resolve("exec.fifo")).build().encode();
-                Json.MAPPER.writeValueAsBytes(spec);
+                RecordJson.write(spec);
                 exerciseSyscalls(tmp);
             }
         } finally {

@@ -33,7 +33,9 @@ public final class Jrunc {
 
     static {
         for (Command c : List.of(new CreateCommand(), new DeleteCommand(), new KillCommand(), new ListCommand(),
-                new PsCommand(), new RunCommand(), new SpecCommand(), new StartCommand(), new StateCommand())) {
+                new PsCommand(), new RunCommand(), new SpecCommand(), new StartCommand(), new StateCommand(),
+                new PauseCommand(), new ResumeCommand(), new UpdateCommand(), new EventsCommand(),
+                new FeaturesCommand(), new ExecCommand())) {
             COMMANDS.put(c.name(), c);
         }
     }
@@ -46,6 +48,7 @@ public final class Jrunc {
     }
 
     static int run(List<String> argv, PrintStream out, PrintStream err) {
+        io.jshim.engine.Trace.mark("main");
         int split = 0;
         // Global options come before the command; find where they end.
         while (split < argv.size() && argv.get(split).startsWith("-")) {
@@ -97,6 +100,7 @@ public final class Jrunc {
         }
         Path root = Path.of(global.value("root", DEFAULT_ROOT));
         CliContext ctx = new CliContext(new Engine(root, InitLauncher.locate()), out, log, "jrunc", root);
+        ctx.engine.onWarning(log::warn); // a failing poststop hook (runtime.md: "log a warning")
         try {
             ParsedArgs args = ParsedArgs.parse(rest.subList(1, rest.size()), cmd.flags(),
                     cmd.flagsEndAtFirstArgument());

@@ -1,6 +1,8 @@
 package io.jshim.engine.cli;
 
 import io.jshim.engine.EngineException;
+import io.jshim.engine.console.ConsoleRelay;
+import io.jshim.engine.lifecycle.CreateRequest;
 import io.jshim.engine.linux.LinuxException;
 import io.jshim.engine.linux.Syscalls;
 import io.jshim.engine.state.ContainerState;
@@ -51,10 +53,17 @@ final class RunCommand implements Command {
             Syscalls.prctl(Syscalls.PR_SET_CHILD_SUBREAPER, 1);
         }
         ContainerState state;
+        // In the foreground a terminal is relayed to ours, as runc's tty.go does: the pty
+        // master comes back on this socketpair when process.terminal is set.
+        ConsoleRelay relay = detach ? null : ConsoleRelay.open();
         try {
-            state = ctx.engine.create(CreateFlags.request(a, id, subreaper));
+            CreateRequest req = CreateFlags.request(a, id, subreaper);
+            state = ctx.engine.create(relay == null ? req : req.withConsoleFd(relay.socketForContainer()));
         } catch (EngineException e) {
-            throw new CommandFailed("jrunc run failed: " + e.getMessage());
+            closeQuietly(relay);
+            // when the relay could not take over our terminal, that is the story
+            throw new CommandFailed("jrunc run failed: " + (relay != null && relay.failure() != null
+                    ? relay.failure().getMessage() : e.getMessage()));
         }
         int pid = state.pid();
         if (!detach) {
@@ -63,6 +72,7 @@ final class RunCommand implements Command {
         try {
             ctx.engine.start(id);
         } catch (EngineException e) {
+            closeQuietly(relay);
             deleteQuietly(ctx, id);
             throw new CommandFailed("jrunc run failed: " + e.getMessage());
         }
@@ -72,8 +82,11 @@ final class RunCommand implements Command {
         int status;
         try {
             status = Syscalls.exitCodeOf(Syscalls.waitpid(pid, 0));
+            io.jshim.engine.Trace.mark("init exited");
         } catch (LinuxException e) {
             throw new CommandFailed("jrunc run failed: wait for container init " + pid + ": " + e.getMessage());
+        } finally {
+            closeQuietly(relay); // drains the pty and gives the terminal back
         }
         if (!a.bool("keep")) {
             try {
@@ -85,7 +98,7 @@ final class RunCommand implements Command {
         return status;
     }
 
-    private static void forwardSignals(int pid) {
+    static void forwardSignals(int pid) {
         for (String name : FORWARDED) {
             try {
                 int num = Signals.BY_NAME.get(name);
@@ -99,6 +112,12 @@ final class RunCommand implements Command {
             } catch (IllegalArgumentException e) {
                 // the JVM reserves this signal (e.g. QUIT without -Xrs); it is not forwarded
             }
+        }
+    }
+
+    private static void closeQuietly(ConsoleRelay relay) {
+        if (relay != null) {
+            relay.close();
         }
     }
 

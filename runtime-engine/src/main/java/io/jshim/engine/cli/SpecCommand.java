@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jshim.engine.json.GoJson;
-import io.jshim.engine.json.Json;
+import io.jshim.engine.json.RecordJson;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,7 +53,7 @@ final class SpecCommand implements Command {
     static ObjectNode defaultSpec() throws Exception {
         JsonNode tree;
         try (InputStream in = SpecCommand.class.getResourceAsStream("/io/jshim/engine/default-spec.json")) {
-            tree = Json.MAPPER.readTree(in);
+            tree = RecordJson.parse(in.readAllBytes());
         }
         ObjectNode spec = (ObjectNode) tree;
         spec.put("ociVersion", StateJson.OCI_VERSION);

@@ -4,17 +4,22 @@ import io.jshim.engine.EngineException;
 import io.jshim.engine.EngineException.Kind;
 import io.jshim.engine.cgroup.CgroupException;
 import io.jshim.engine.cgroup.CgroupManager;
+import io.jshim.engine.hooks.ContainerHooks;
+import io.jshim.engine.hooks.HookState;
 import io.jshim.engine.linux.LinuxException;
 import io.jshim.engine.linux.Syscalls;
+import io.jshim.engine.spec.Spec;
 import io.jshim.engine.state.StateStore;
 import io.jshim.engine.state.Status;
 import java.nio.file.Files;
+import java.util.Optional;
 
 /**
  * {@code delete}: removes a stopped container; a created one is killed first
  * (runc does so even without --force); with --force a running or paused one is
  * SIGKILLed and waited for (up to 10 s, as runc). Then every process left in its
- * cgroup is killed and the cgroups and state dir are removed.
+ * cgroup is killed and the cgroups and state dir are removed, and the poststop
+ * hooks run.
  */
 public final class DeleteContainer {
     private static final long FORCE_WAIT_MILLIS = 10_000;
@@ -22,11 +27,17 @@ public final class DeleteContainer {
     private final StateStore store;
     private final QueryContainer query;
     private final Cgroups cgroups;
+    private final ContainerHooks hooks;
 
     public DeleteContainer(StateStore store, QueryContainer query, Cgroups cgroups) {
+        this(store, query, cgroups, new ContainerHooks());
+    }
+
+    public DeleteContainer(StateStore store, QueryContainer query, Cgroups cgroups, ContainerHooks hooks) {
         this.store = store;
         this.query = query;
         this.cgroups = cgroups;
+        this.hooks = hooks;
     }
 
     public void delete(String id, boolean force) throws EngineException {
@@ -66,7 +77,10 @@ public final class DeleteContainer {
                 }
                 default -> throw new IllegalStateException("status " + v.status());
             }
+            Optional<Spec.Hooks> poststop = SavedConfig.lifecycleHooks(store, id); // read before the dir goes
             destroy(id, cg);
+            // runtime.md step 13, after the container is destroyed; failures only warn
+            poststop.ifPresent(h -> hooks.poststop(h, new HookState(id, v.state().bundle(), v.state().annotations())));
         }
     }
 
@@ -85,6 +99,7 @@ public final class DeleteContainer {
     }
 
     private void destroy(String id, CgroupManager cg) throws EngineException {
+        io.jshim.engine.Trace.mark("delete: destroy");
         if (cg != null) {
             try {
                 cg.destroy();
@@ -93,5 +108,6 @@ public final class DeleteContainer {
             }
         }
         store.remove(id);
+        io.jshim.engine.Trace.mark("delete: done");
     }
 }

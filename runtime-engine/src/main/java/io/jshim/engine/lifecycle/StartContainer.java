@@ -2,26 +2,35 @@ package io.jshim.engine.lifecycle;
 
 import io.jshim.engine.EngineException;
 import io.jshim.engine.EngineException.Kind;
+import io.jshim.engine.hooks.ContainerHooks;
+import io.jshim.engine.hooks.HookException;
+import io.jshim.engine.hooks.HookState;
 import io.jshim.engine.linux.LinuxException;
 import io.jshim.engine.linux.Syscalls;
+import io.jshim.engine.state.ContainerState;
 import io.jshim.engine.state.StateStore;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
  * {@code start}: opens the exec FIFO for reading, which releases the container's
- * init blocked opening it for writing; init writes one byte and execs the user
- * process (runc's exec.fifo handshake).
+ * init blocked opening it for writing; init runs the startContainer hooks, writes
+ * one byte and execs the user process (runc's exec.fifo handshake, see
+ * {@link ExecFifo}); then the poststart hooks run.
  */
 public final class StartContainer {
     private final StateStore store;
     private final QueryContainer query;
+    private final ContainerHooks hooks;
 
     public StartContainer(StateStore store, QueryContainer query) {
+        this(store, query, new ContainerHooks());
+    }
+
+    public StartContainer(StateStore store, QueryContainer query, ContainerHooks hooks) {
         this.store = store;
         this.query = query;
+        this.hooks = hooks;
     }
 
     public void start(String id) throws EngineException {
@@ -38,38 +47,44 @@ public final class StartContainer {
                         "cannot start a container that has stopped");
             }
             releaseFifo(v);
+            poststart(v);
+            io.jshim.engine.Trace.mark("started");
         }
     }
 
     private void releaseFifo(ContainerView v) throws EngineException {
         Path fifo = store.fifo(v.state().id());
-        int fd;
         try {
-            // O_NONBLOCK: never hang here if init has died; poll below watches both.
-            fd = Syscalls.open(fifo.toString(), Syscalls.O_RDONLY | Syscalls.O_NONBLOCK, 0);
-        } catch (LinuxException e) {
-            throw new EngineException(Kind.INTERNAL, "open exec fifo " + fifo + ": " + e.getMessage(), e);
-        }
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment b = a.allocate(1);
-            while (true) {
-                int rev = Syscalls.pollOne(fd, Syscalls.POLLIN, 50);
-                if ((rev & Syscalls.POLLIN) != 0) {
-                    if (Syscalls.read(fd, b, 1) == 1) {
-                        break;
-                    }
-                }
-                if ((rev & Syscalls.POLLHUP) != 0 || !StatusProbe.initAlive(v.state())) {
-                    throw new EngineException(Kind.FAILED_PRECONDITION, "cannot start a container that has stopped");
-                }
-            }
-            Files.deleteIfExists(fifo);
-        } catch (LinuxException e) {
-            throw new EngineException(Kind.INTERNAL, "read exec fifo " + fifo + ": " + e.getMessage(), e);
-        } catch (java.io.IOException e) {
-            throw new EngineException(Kind.INTERNAL, "remove exec fifo " + fifo + ": " + e.getMessage(), e);
+            ExecFifo.release(fifo, v.state()); // startContainer hooks run in there, and the program starts
         } finally {
-            Syscalls.close(fd);
+            try {
+                Files.deleteIfExists(fifo);
+            } catch (java.io.IOException e) {
+                // a stale FIFO would read as "created"; the init has gone on either way
+            }
+        }
+    }
+
+    /**
+     * poststart hooks, now that the user program runs. runtime-spec 1.3 (runtime.md
+     * step 9): a failure is an error and the container is stopped (SIGKILL to init;
+     * with a pid namespace that takes every process in it), and left for delete.
+     */
+    private void poststart(ContainerView v) throws EngineException {
+        var hooks = SavedConfig.lifecycleHooks(store, v.state().id());
+        if (hooks.isEmpty()) {
+            return;
+        }
+        ContainerState s = v.state();
+        try {
+            this.hooks.poststart(hooks.get(), new HookState(s.id(), s.bundle(), s.annotations()), s.pid());
+        } catch (HookException e) {
+            try {
+                Syscalls.kill(s.pid(), KillContainer.SIGKILL);
+            } catch (LinuxException k) {
+                // it is gone already
+            }
+            throw new EngineException(Kind.INTERNAL, e.getMessage() + " (the container was stopped)", e);
         }
     }
 }

@@ -361,13 +361,112 @@ public final class Syscalls {
         }
     }
 
+    // ---- hooks and exec (issue 3): pipes for a child's stdin, bounded waits, captured output ----
+
+    public static final int MFD_CLOEXEC = 1;
+    private static final long SYS_PIDFD_OPEN = 434; // x86_64 and every arch since 5.3 (asm-generic)
+
+    private static final class Pipe2 {
+        static final MethodHandle H = Native.downcallErrno("pipe2", fd(INT, PTR, INT));
+    }
+
+    private static final class MemfdCreate {
+        static final MethodHandle H = Native.downcallErrno("memfd_create", fd(INT, PTR, INT));
+    }
+
+    private static final class Pread {
+        static final MethodHandle H = Native.downcallErrno("pread", fd(LONG, INT, PTR, LONG, LONG));
+    }
+
+    private static final class PidfdOpen {
+        // syscall(2) is variadic: the number is fixed, the rest are the variadic part.
+        static final MethodHandle H = Native.LINKER.downcallHandle(
+                Native.LIBC.find("syscall").orElseThrow(() -> new UnsatisfiedLinkError("syscall")),
+                fd(LONG, LONG, INT, INT), java.lang.foreign.Linker.Option.captureCallState("errno"),
+                java.lang.foreign.Linker.Option.firstVariadicArg(1));
+    }
+
+    /** pipe2(2) with O_CLOEXEC and the given extra flags. Returns {read end, write end}. */
+    public static int[] pipe2(int flags) throws LinuxException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment fds = a.allocate(INT, 2);
+            int rc = (int) Pipe2.H.invokeExact(cap(), fds, flags | O_CLOEXEC);
+            if (rc < 0) {
+                throw new LinuxException("pipe2", "", errno());
+            }
+            return new int[] {fds.getAtIndex(INT, 0), fds.getAtIndex(INT, 1)};
+        } catch (LinuxException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** memfd_create(2) with MFD_CLOEXEC: an anonymous file, e.g. to capture a child's output without a reader thread. */
+    public static int memfdCreate(String name) throws LinuxException {
+        try (Arena a = Arena.ofConfined()) {
+            int rc = (int) MemfdCreate.H.invokeExact(cap(), a.allocateFrom(name), MFD_CLOEXEC);
+            if (rc < 0) {
+                throw new LinuxException("memfd_create", name, errno());
+            }
+            return rc;
+        } catch (LinuxException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** pread(2), retrying EINTR. Returns 0 at end of file. */
+    public static int pread(int fd, MemorySegment buf, long len, long offset) throws LinuxException {
+        try {
+            while (true) {
+                long n = (long) Pread.H.invokeExact(cap(), fd, buf, len, offset);
+                if (n >= 0) {
+                    return (int) n;
+                }
+                int e = errno();
+                if (e != Errno.EINTR) {
+                    throw new LinuxException("pread", "fd " + fd, e);
+                }
+            }
+        } catch (LinuxException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * pidfd_open(2): an fd that polls readable when the process exits (Linux 5.3+),
+     * so a child can be waited for with a timeout without a busy loop. Returns -1
+     * when the kernel lacks the call (ENOSYS).
+     */
+    public static int pidfdOpen(int pid) throws LinuxException {
+        try {
+            long rc = (long) PidfdOpen.H.invokeExact(cap(), SYS_PIDFD_OPEN, pid, 0);
+            if (rc >= 0) {
+                return (int) rc;
+            }
+            int e = errno();
+            if (e == 38 /* ENOSYS */) {
+                return -1;
+            }
+            throw new LinuxException("pidfd_open", "pid " + pid, e);
+        } catch (LinuxException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
     private static void check(String what, int rc) throws LinuxException {
         if (rc != 0) {
             throw new LinuxException(what, "", rc);
         }
     }
 
-    private static MemorySegment cStringArray(Arena a, List<String> strings) {
+    static MemorySegment cStringArray(Arena a, List<String> strings) {
         MemorySegment arr = a.allocate(PTR, strings.size() + 1L);
         for (int i = 0; i < strings.size(); i++) {
             arr.setAtIndex(PTR, i, a.allocateFrom(strings.get(i)));

@@ -39,6 +39,45 @@ public final class InitChannel implements AutoCloseable {
         return new InitMessage(tag, readFully((int) len));
     }
 
+    /**
+     * Like {@link #receive()}, but the header is read with recvmsg(2) so that an fd passed on
+     * the frame's first byte (SCM_RIGHTS: MSG_SECCOMP_FD) is kept: it lands in {@code fdOut[0]}
+     * (close-on-exec), or -1 when none came. A plain read(2) would drop it.
+     */
+    public InitMessage receive(int[] fdOut) throws IOException {
+        fdOut[0] = -1;
+        byte[] header = new byte[SyncProtocol.HEADER_SIZE];
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment buf = a.allocate(header.length);
+            int off = 0;
+            while (off < header.length) {
+                io.jshim.engine.security.FdPassing.Received r = io.jshim.engine.security.FdPassing.receive(fd,
+                        buf.asSlice(off), header.length - off);
+                if (r.fd() >= 0) {
+                    if (fdOut[0] >= 0) {
+                        Syscalls.close(r.fd());
+                    } else {
+                        fdOut[0] = r.fd();
+                    }
+                }
+                if (r.bytes() == 0) {
+                    Syscalls.close(fdOut[0]);
+                    fdOut[0] = -1;
+                    throw new EOFException("jshim-init closed the sync socket");
+                }
+                off += r.bytes();
+            }
+            MemorySegment.copy(buf, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, header, 0, header.length);
+        }
+        int tag = (header[0] & 0xff) | (header[1] & 0xff) << 8;
+        long len = (header[2] & 0xffL) | (header[3] & 0xffL) << 8 | (header[4] & 0xffL) << 16
+                | (header[5] & 0xffL) << 24;
+        if (len > SyncProtocol.MAX_FRAME) {
+            throw new IOException("jshim-init sent a frame of " + len + " bytes (limit " + SyncProtocol.MAX_FRAME + ")");
+        }
+        return new InitMessage(tag, readFully((int) len));
+    }
+
     private byte[] readFully(int n) throws IOException {
         byte[] out = new byte[n];
         if (n == 0) {

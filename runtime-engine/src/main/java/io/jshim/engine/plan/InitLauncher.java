@@ -34,8 +34,16 @@ public final class InitLauncher {
         return Path.of("/usr/local/libexec/jshim/jshim-init");
     }
 
-    /** A running jshim-init and our end of its socket. */
-    public record Started(int pid, InitChannel channel) {
+    /**
+     * A running jshim-init and our end of its socket.
+     *
+     * @param passedFds the numbers under which jshim-init inherited the extra fds
+     *                  given to {@link #start(String, int, int...)}, in order
+     */
+    public record Started(int pid, InitChannel channel, int[] passedFds) {
+        public Started(int pid, InitChannel channel) {
+            this(pid, channel, new int[0]);
+        }
     }
 
     /**
@@ -43,6 +51,26 @@ public final class InitLauncher {
      *                    the socket must sit above them
      */
     public Started start(String containerId, int preserveFds) throws LinuxException {
+        return start(containerId, preserveFds, new int[0]);
+    }
+
+    /**
+     * As {@link #start(String, int)}, and jshim-init also inherits {@code extraFds}
+     * (e.g. a connected console socket), each under a number above the sync fd,
+     * reported in {@link Started#passedFds()}; the caller names them in the plan.
+     * Our copies of those fds are left open: the caller closes them.
+     */
+    public Started start(String containerId, int preserveFds, int... extraFds) throws LinuxException {
+        return startWithStdio(containerId, preserveFds, null, extraFds);
+    }
+
+    /**
+     * As {@link #start(String, int, int...)}, with jshim-init's (and so the
+     * container's) fds 0, 1 and 2 taken from {@code stdio} instead of ours: the
+     * shim daemon gives each task its own FIFOs. Null = inherit ours (jrunc).
+     */
+    public Started startWithStdio(String containerId, int preserveFds, int[] stdio, int... extraFds)
+            throws LinuxException {
         if (!Files.isExecutable(initBinary)) {
             throw new LinuxException("jshim-init not found or not executable at " + initBinary
                     + " (set JSHIM_INIT or reinstall jshim)", 2, true);
@@ -56,17 +84,33 @@ public final class InitLauncher {
             Syscalls.close(pair[1]);
         }
         pair[1] = inheritable;
+        int[] passed = new int[extraFds.length];
         int pid;
         try {
-            pid = Syscalls.spawn(initBinary.toString(), List.of("jshim-init", containerId),
-                    List.of(SyncProtocol.SYNC_FD_ENV + "=" + pair[1]));
+            for (int i = 0; i < extraFds.length; i++) {
+                passed[i] = Syscalls.dupInheritable(extraFds[i], (i == 0 ? pair[1] : passed[i - 1]) + 1);
+            }
+            pid = stdio == null
+                    ? Syscalls.spawn(initBinary.toString(), List.of("jshim-init", containerId),
+                            List.of(SyncProtocol.SYNC_FD_ENV + "=" + pair[1]))
+                    : io.jshim.engine.linux.Spawner.spawn(initBinary.toString(), List.of("jshim-init", containerId),
+                            List.of(SyncProtocol.SYNC_FD_ENV + "=" + pair[1]), stdio);
         } catch (LinuxException e) {
             Syscalls.close(pair[0]);
             Syscalls.close(pair[1]);
+            for (int fd : passed) {
+                if (fd > 0) {
+                    Syscalls.close(fd);
+                }
+            }
             throw e;
         }
         // Our copy of the child's end must go, or we would never see EOF when it dies.
         Syscalls.close(pair[1]);
-        return new Started(pid, new InitChannel(pair[0]));
+        // The inheritable copies are jshim-init's now; a later spawn must not inherit them.
+        for (int fd : passed) {
+            Syscalls.close(fd);
+        }
+        return new Started(pid, new InitChannel(pair[0]), passed);
     }
 }

@@ -132,6 +132,95 @@ public final class InitPlan {
         return add(PLAN_NO_NEW_KEYRING, new FrameWriter(), "no-new-keyring");
     }
 
+    // ---- security (io.jshim.engine.security.SecurityPlan) ----
+
+    /** One argument condition of a seccomp rule; op is libseccomp's enum scmp_compare (1..7). */
+    public record SeccompArg(int index, int op, long value, long valueTwo) {
+    }
+
+    /** The five capability sets, bit n = capability n (linux/capability.h). */
+    public InitPlan capabilities(long bounding, long effective, long permitted, long inheritable, long ambient) {
+        return add(PLAN_CAPS, new FrameWriter().u64(bounding).u64(effective).u64(permitted).u64(inheritable)
+                .u64(ambient), String.format("caps bounding 0x%x effective 0x%x permitted 0x%x inheritable 0x%x "
+                        + "ambient 0x%x", bounding, effective, permitted, inheritable, ambient));
+    }
+
+    public InitPlan noNewPrivileges() {
+        return add(PLAN_NO_NEW_PRIVS, new FrameWriter(), "no-new-privs");
+    }
+
+    public InitPlan seccomp(int defaultAction, int defaultErrno, int flags, List<String> architectures) {
+        return add(PLAN_SECCOMP, new FrameWriter().u32(defaultAction).u32(defaultErrno).u32(flags)
+                .strv(architectures), "seccomp default " + defaultAction + "/" + defaultErrno + " flags 0x"
+                        + Integer.toHexString(flags) + " arches " + architectures);
+    }
+
+    public InitPlan seccompRule(int specIndex, int action, int errno, List<SeccompArg> args, List<String> names) {
+        FrameWriter w = new FrameWriter().u32(specIndex).u32(action).u32(errno).u32(args.size());
+        for (SeccompArg a : args) {
+            w.u32(a.index()).u32(a.op()).u64(a.value()).u64(a.valueTwo());
+        }
+        return add(PLAN_SECCOMP_RULE, w.strv(names), "seccomp rule [" + specIndex + "] " + action + "/" + errno
+                + " " + args + " " + names);
+    }
+
+    // ---- time namespace, sysctl, process attributes (io.jshim.engine.namespace.NamespacePlan) ----
+
+    /** A new time namespace with these clock offsets (time_namespaces(7)). */
+    public InitPlan timeNamespace(long monotonicSecs, long monotonicNanos, long boottimeSecs, long boottimeNanos) {
+        return add(PLAN_TIME_OFFSETS, new FrameWriter().u64(monotonicSecs).u64(monotonicNanos).u64(boottimeSecs)
+                .u64(boottimeNanos), String.format("timens monotonic %d.%09d boottime %d.%09d", monotonicSecs,
+                        monotonicNanos, boottimeSecs, boottimeNanos));
+    }
+
+    /** One sysctl, as a path below /proc/sys. */
+    public InitPlan sysctl(String procSysPath, String value) {
+        return add(PLAN_SYSCTL, new FrameWriter().str(procSysPath).str(value), "sysctl " + procSysPath + "=" + value);
+    }
+
+    public InitPlan personality(int persona) {
+        return add(PLAN_PERSONALITY, new FrameWriter().u32(persona), String.format("personality 0x%x", persona));
+    }
+
+    public InitPlan scheduler(int policy, int nice, int priority, long flags, long runtime, long deadline,
+            long period) {
+        return add(PLAN_SCHEDULER, new FrameWriter().u32(policy).u32(nice).u32(priority).u64(flags).u64(runtime)
+                .u64(deadline).u64(period), String.format("scheduler policy %d nice %d priority %d flags 0x%x "
+                        + "runtime %d deadline %d period %d", policy, nice, priority, flags, runtime, deadline, period));
+    }
+
+    public InitPlan ioPriority(int ioClass, int level) {
+        return add(PLAN_IO_PRIORITY, new FrameWriter().u32(ioClass).u32(level), "ioprio class " + ioClass + " level "
+                + level);
+    }
+
+    // ---- hooks and terminal (io.jshim.engine.hooks.HookPlan, io.jshim.engine.console) ----
+
+    /** A hook jshim-init runs (phase HOOK_*); env null: the process's env. */
+    public InitPlan hook(int phase, int timeoutSeconds, String path, List<String> argv, List<String> env) {
+        FrameWriter w = new FrameWriter().u32(phase).u32(timeoutSeconds).u32(env == null ? 0 : HOOKF_ENV).str(path)
+                .strv(argv).strv(env == null ? List.of() : env);
+        return add(PLAN_HOOK, w, "hook " + phase + " " + path + " " + argv + (env == null ? "" : " env " + env)
+                + (timeoutSeconds > 0 ? " timeout " + timeoutSeconds + "s" : ""));
+    }
+
+    /** The state JSON of a phase's hooks, split where jshim-init writes its pid. */
+    public InitPlan hookState(int phase, String beforePid, String afterPid) {
+        return add(PLAN_HOOK_STATE, new FrameWriter().u32(phase).str(beforePid).str(afterPid),
+                "hook-state " + phase + " " + beforePid + "<pid>" + afterPid);
+    }
+
+    public InitPlan runtimeHooks() {
+        return add(PLAN_RUNTIME_HOOKS, new FrameWriter(), "runtime-hooks");
+    }
+
+    /** The console socket jshim-init inherits as {@code fd}; rows or cols 0 leave the size alone. */
+    public InitPlan console(int fd, int rows, int cols, int flags) {
+        return add(PLAN_CONSOLE, new FrameWriter().u32(fd).u32(rows).u32(cols).u32(flags),
+                "console fd " + fd + " size " + rows + "x" + cols + ((flags & CONSOLE_AWAIT_PEER) != 0
+                        ? " await-peer" : ""));
+    }
+
     public List<PlanRecord> records() {
         return Collections.unmodifiableList(records);
     }

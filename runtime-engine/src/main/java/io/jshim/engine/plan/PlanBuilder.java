@@ -2,6 +2,8 @@ package io.jshim.engine.plan;
 
 import static io.jshim.engine.spec.MountOptions.*;
 
+import io.jshim.engine.namespace.NamespacePlan;
+import io.jshim.engine.security.SecurityPlan;
 import io.jshim.engine.spec.MountOptions;
 import io.jshim.engine.spec.NamespaceType;
 import io.jshim.engine.spec.RlimitType;
@@ -81,7 +83,12 @@ public final class PlanBuilder {
         namespaces(plan);
         plan.rootfs(rootfs.toString());
         String prop = spec.linux() == null ? null : spec.linux().rootfsPropagation();
-        plan.rootfsPropagation(prop == null || prop.isEmpty() ? MS_SLAVE | MS_REC : MountOptions.propagation(prop));
+        // Only an explicit rootfsPropagation goes in the plan: jshim-init re-applies a sent one after
+        // pivot_root, and re-applying the default (rslave, recursive; jshim-init uses it before the
+        // mounts anyway) would undo a mount's own "shared"/"rshared" option, which runc keeps.
+        if (prop != null && !prop.isEmpty()) {
+            plan.rootfsPropagation(MountOptions.propagation(prop));
+        }
         if (noPivot) {
             plan.noPivot();
         }
@@ -114,6 +121,8 @@ public final class PlanBuilder {
             plan.noNewKeyring();
         }
         process(plan, spec.process());
+        SecurityPlan.of(spec).addTo(plan); // capabilities, no_new_privs, seccomp
+        NamespacePlan.addTo(plan, spec); // time namespace, sysctl, scheduler, ioPriority, personality
         if (execFifo != null) {
             plan.execFifo(execFifo.toString());
         }
@@ -121,10 +130,40 @@ public final class PlanBuilder {
         return plan;
     }
 
+    /**
+     * The plan of {@code exec} (MODE_JOIN, see io.jshim.engine.lifecycle.ExecProcess):
+     * join {@code joins} (the running container's namespaces, user first) and run
+     * {@code process} there. It goes through the same steps as the container's own
+     * process ({@link #process}: rlimits, user, cwd, env, args; then capabilities,
+     * no_new_privs and the container's seccomp profile; scheduler, I/O priority and
+     * personality), so that whatever applies to the container's process applies to
+     * an exec'd one too, as runc's setns init does.
+     *
+     * @param joins namespaces as {@code {type, path}}, in the order to join them
+     */
+    public InitPlan buildExec(SpecProcess process, List<Spec.Namespace> joins) throws SpecException {
+        InitPlan plan = new InitPlan().mode(SyncProtocol.MODE_JOIN).containerId(id);
+        for (Spec.Namespace ns : NamespacePlan.joinOrder(joins)) { // time, user, then as given
+            NamespaceType t = NamespaceType.fromSpec(ns.type())
+                    .orElseThrow(() -> new SpecException("unknown namespace type \"" + ns.type() + "\""));
+            plan.joinNamespace(t.cloneFlag(), ns.path());
+        }
+        if (noNewKeyring) {
+            plan.noNewKeyring();
+        }
+        Spec execSpec = new Spec(spec.ociVersion(), process, spec.root(), spec.hostname(), spec.domainname(),
+                spec.mounts(), spec.hooks(), spec.annotations(), spec.linux());
+        process(plan, process);
+        SecurityPlan.of(execSpec).addTo(plan); // the exec'd process's capabilities and no_new_privs, seccomp
+        io.jshim.engine.namespace.ProcessAttributes.addTo(plan, execSpec); // scheduler, ioPriority, personality
+        plan.preserveFds(preserveFds);
+        return plan;
+    }
+
     private void namespaces(InitPlan plan) throws SpecException {
         int cloneFlags = 0;
         if (spec.linux() != null && spec.linux().namespaces() != null) {
-            for (Spec.Namespace ns : spec.linux().namespaces()) {
+            for (Spec.Namespace ns : NamespacePlan.joinOrder(spec.linux().namespaces())) {
                 NamespaceType t = NamespaceType.fromSpec(ns.type())
                         .orElseThrow(() -> new SpecException("unknown namespace type \"" + ns.type() + "\""));
                 if (ns.path() != null && !ns.path().isEmpty()) {
@@ -133,7 +172,7 @@ public final class PlanBuilder {
                                 + ": no such file or directory");
                     }
                     plan.joinNamespace(t.cloneFlag(), ns.path());
-                } else {
+                } else if (NamespacePlan.madeByClone(t)) {
                     cloneFlags |= t.cloneFlag();
                 }
             }

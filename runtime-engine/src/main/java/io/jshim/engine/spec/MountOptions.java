@@ -113,4 +113,15 @@ public final class MountOptions {
     public boolean isBind() {
         return (flags & MS_BIND) != 0;
     }
+
+    /**
+     * Every option this class turns into mount(2) or propagation flags, sorted: what
+     * {@code jrunc features} lists as mountOptions (runc: specconv.KnownMountOptions).
+     * Options passed through as data, and ignored ones such as tmpcopyup, are not listed.
+     */
+    public static java.util.SortedSet<String> known() {
+        java.util.SortedSet<String> out = new java.util.TreeSet<>(FLAGS.keySet());
+        out.addAll(PROPAGATION.keySet());
+        return out;
+    }
 }

@@ -78,6 +78,23 @@ public record Spec(
             List<String> maskedPaths,
             List<String> readonlyPaths,
             Map<String, String> sysctl,
-            String mountLabel) {
+            String mountLabel,
+            Map<String, TimeOffset> timeOffsets,
+            Personality personality,
+            // kept as JSON: io.jshim.engine.security.SeccompProfile checks every field itself
+            // (a syscall name that is not a string must fail naming it, not be coerced)
+            com.fasterxml.jackson.databind.JsonNode seccomp) {
+    }
+
+    /** {@code linux.timeOffsets} entry ({@code LinuxTimeOffset}): a clock's offset in a new time namespace. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record TimeOffset(Long secs, Long nanosecs) {
+    }
+
+    /** {@code linux.personality} ({@code LinuxPersonality}): execution domain LINUX or LINUX32, and flags. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Personality(String domain, List<String> flags) {
     }
 }

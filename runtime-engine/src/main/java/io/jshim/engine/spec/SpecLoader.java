@@ -1,8 +1,7 @@
 package io.jshim.engine.spec;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonMappingException;
-import io.jshim.engine.json.Json;
+import io.jshim.engine.json.RecordJson;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -28,10 +27,9 @@ public final class SpecLoader {
             throw new SpecException("read " + config + ": " + e.getMessage(), e);
         }
         try {
-            return Json.MAPPER.readValue(bytes, Spec.class);
-        } catch (JsonMappingException e) {
-            throw new SpecException("invalid " + config + ": field " + fieldPath(e) + ": "
-                    + e.getOriginalMessage().split("\n")[0]);
+            return RecordJson.read(bytes, Spec.class);
+        } catch (RecordJson.BindException e) {
+            throw new SpecException("invalid " + config + ": field " + e.getMessage());
         } catch (JsonProcessingException e) {
             var loc = e.getLocation();
             throw new SpecException("invalid JSON in " + config
@@ -42,18 +40,4 @@ public final class SpecLoader {
         }
     }
 
-    private static String fieldPath(JsonMappingException e) {
-        StringBuilder sb = new StringBuilder();
-        for (JsonMappingException.Reference r : e.getPath()) {
-            if (r.getFieldName() != null) {
-                if (!sb.isEmpty()) {
-                    sb.append('.');
-                }
-                sb.append(r.getFieldName());
-            } else if (r.getIndex() >= 0) {
-                sb.append('[').append(r.getIndex()).append(']');
-            }
-        }
-        return sb.isEmpty() ? "(root)" : sb.toString();
-    }
 }

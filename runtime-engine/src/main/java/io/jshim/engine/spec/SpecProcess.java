@@ -20,7 +20,9 @@ public record SpecProcess(
         Boolean noNewPrivileges,
         String apparmorProfile,
         Integer oomScoreAdj,
-        String selinuxLabel) {
+        String selinuxLabel,
+        Scheduler scheduler,
+        IoPriority ioPriority) {
 
     public boolean isTerminal() {
         return Boolean.TRUE.equals(terminal);
@@ -45,5 +47,19 @@ public record SpecProcess(
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Rlimit(String type, Long hard, Long soft) {
+    }
+
+    /** {@code process.scheduler} ({@code Scheduler}): sched_setattr(2) values; times in nanoseconds. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Scheduler(String policy, Integer nice, Integer priority, List<String> flags, Long runtime,
+            Long deadline, Long period) {
+    }
+
+    /** {@code process.ioPriority} ({@code LinuxIOPriority}): ioprio_set(2) class and level 0..7. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record IoPriority(@com.fasterxml.jackson.annotation.JsonProperty("class") String ioClass,
+            Integer priority) {
     }
 }

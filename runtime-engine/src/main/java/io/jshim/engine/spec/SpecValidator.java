@@ -38,6 +38,8 @@ public final class SpecValidator {
         }
         checkMounts(spec.mounts());
         checkLinux(spec.linux());
+        // user/time namespaces, id maps, sysctl, scheduler, ioPriority, personality
+        io.jshim.engine.namespace.NamespacePlan.check(spec);
     }
 
     static void checkVersion(String version) throws SpecException {
@@ -109,10 +111,6 @@ public final class SpecValidator {
             if (!seen.add(type)) {
                 throw new SpecException("duplicate namespace type \"" + ns.type() + "\" in linux.namespaces");
             }
-            if (type == NamespaceType.USER || type == NamespaceType.TIME) {
-                throw new SpecException("linux.namespaces: \"" + ns.type() + "\" namespaces are not supported by "
-                        + "this version of jrunc yet");
-            }
             if (ns.path() != null && !ns.path().isEmpty() && !ns.path().startsWith("/")) {
                 throw new SpecException("linux.namespaces: path of the " + ns.type()
                         + " namespace must be absolute, got \"" + ns.path() + "\"");
@@ -144,11 +142,6 @@ public final class SpecValidator {
     private static void checkLinux(Spec.Linux linux) throws SpecException {
         if (linux == null) {
             return;
-        }
-        if (linux.uidMappings() != null && !linux.uidMappings().isEmpty()
-                || linux.gidMappings() != null && !linux.gidMappings().isEmpty()) {
-            throw new SpecException("linux.uidMappings/gidMappings need a user namespace, which this version of "
-                    + "jrunc does not support yet");
         }
         if (linux.rootfsPropagation() != null && !linux.rootfsPropagation().isEmpty()
                 && MountOptions.propagation(linux.rootfsPropagation()) == 0) {

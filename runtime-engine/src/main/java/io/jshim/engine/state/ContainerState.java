@@ -2,6 +2,7 @@ package io.jshim.engine.state;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.jshim.engine.spec.LinuxResources;
 import java.util.Map;
 
 /**
@@ -14,6 +15,8 @@ import java.util.Map;
  *                     recycled pid is never mistaken for the container
  * @param created      RFC 3339 with nanoseconds, UTC, as runc prints it
  * @param cgroupPaths  controller (or "" on cgroup v2) → absolute cgroup directory
+ * @param resources    {@code linux.resources} as applied at create and merged by each
+ *                     {@code update} (runc keeps them in its config); null if none
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -28,12 +31,27 @@ public record ContainerState(
         Map<String, String> annotations,
         Map<String, String> cgroupPaths,
         String cgroupsPath,
-        boolean detached) {
+        boolean detached,
+        LinuxResources resources) {
 
     public static final int CURRENT_VERSION = 1;
 
+    /** Without {@code resources} (state written before they were recorded, or none asked for). */
+    public ContainerState(int version, String id, String bundle, String rootfs, int pid, long pidStartTime,
+            String created, Map<String, String> annotations, Map<String, String> cgroupPaths, String cgroupsPath,
+            boolean detached) {
+        this(version, id, bundle, rootfs, pid, pidStartTime, created, annotations, cgroupPaths, cgroupsPath, detached,
+                null);
+    }
+
     public ContainerState withPid(int newPid, long startTime) {
         return new ContainerState(version, id, bundle, rootfs, newPid, startTime, created, annotations, cgroupPaths,
-                cgroupsPath, detached);
+                cgroupsPath, detached, resources);
+    }
+
+    /** The same container with {@code linux.resources} as last applied (create, then each update). */
+    public ContainerState withResources(LinuxResources applied) {
+        return new ContainerState(version, id, bundle, rootfs, pid, pidStartTime, created, annotations, cgroupPaths,
+                cgroupsPath, detached, applied);
     }
 }

@@ -1,7 +1,7 @@
 package io.jshim.engine.state;
 
 import io.jshim.engine.EngineException;
-import io.jshim.engine.json.Json;
+import io.jshim.engine.json.RecordJson;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -81,10 +81,10 @@ public final class StateStore {
     public ContainerState load(String id) throws EngineException {
         Path f = dir(id).resolve(STATE_FILE);
         try {
-            return Json.MAPPER.readValue(Files.readAllBytes(f), ContainerState.class);
+            return RecordJson.read(Files.readAllBytes(f), ContainerState.class);
         } catch (NoSuchFileException e) {
             throw EngineException.notFound();
-        } catch (IOException e) {
+        } catch (IOException | RecordJson.BindException e) {
             throw new EngineException(EngineException.Kind.INTERNAL, "load container " + id + ": read " + f + ": "
                     + e.getMessage(), e);
         }
@@ -95,7 +95,7 @@ public final class StateStore {
         Path d = dir(s.id());
         Path tmp = d.resolve(STATE_FILE + ".tmp");
         try {
-            Files.write(tmp, Json.MAPPER.writeValueAsBytes(s));
+            Files.write(tmp, RecordJson.write(s));
             Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
             try {
                 Files.move(tmp, d.resolve(STATE_FILE), StandardCopyOption.ATOMIC_MOVE,

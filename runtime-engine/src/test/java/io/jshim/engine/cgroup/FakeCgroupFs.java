@@ -153,6 +153,21 @@ final class FakeCgroupFs implements CgroupFs {
         }
     }
 
+    /** Device filters "attached" per directory (v2), the last one wins as with the kernel's replace. */
+    final Map<Path, io.jshim.engine.devices.DeviceFilterProgram> deviceFilters = new LinkedHashMap<>();
+
+    /** Logged as "DIR/<bpf device filter>=N insns"; fails like a write when {@link #fail} names DIR. */
+    @Override
+    public void replaceDeviceFilter(Path dir, io.jshim.engine.devices.DeviceFilterProgram program)
+            throws CgroupException {
+        log.add(root.relativize(dir) + "/<bpf device filter>=" + program.instructionCount() + " insns");
+        if (failing(dir)) {
+            throw new CgroupException("bpf BPF_PROG_ATTACH (BPF_CGROUP_DEVICE, BPF_F_ALLOW_MULTI) to " + dir
+                    + ": operation not permitted");
+        }
+        deviceFilters.put(dir, program);
+    }
+
     @Override
     public void mkdir(Path dir) throws CgroupException {
         if (Files.isDirectory(dir)) {

@@ -235,10 +235,22 @@ class V2ManagerTest {
     }
 
     @Test
-    void deviceRulesAreSkippedOnV2() throws Exception {
+    void deviceRulesBecomeAnEbpfFilterOnTheLeaf() throws Exception {
         created();
         m.apply(res("{\"devices\": [{\"allow\": false, \"access\": \"rwm\"},"
                 + " {\"allow\": true, \"type\": \"c\", \"major\": 10, \"minor\": 200, \"access\": \"rwm\"}]}"));
+        // 6 loads, one 5-instruction block for c 10:200 rwm, the default deny
+        assertEquals(List.of(fs.writes().getFirst()), fs.writes());
+        assertTrue(fs.writes().getFirst().endsWith("/<bpf device filter>=13 insns"), fs.writes().toString());
+        assertEquals(13, fs.deviceFilters.get(dir).instructionCount());
+    }
+
+    @Test
+    void aBadDeviceRuleFailsBeforeAnythingIsWritten() throws Exception {
+        created();
+        CgroupException e = assertThrows(CgroupException.class, () -> m.apply(res("{\"pids\": {\"limit\": 5},"
+                + " \"devices\": [{\"allow\": true, \"type\": \"x\", \"access\": \"rwm\"}]}")));
+        assertEquals("invalid cgroup device type \"x\" at linux.resources.devices[0]", e.getMessage());
         assertTrue(fs.writes().isEmpty());
     }
 

@@ -43,7 +43,7 @@ class PlanBuilderTest {
 
     private static List<String> describe(ObjectNode n, Path bundle) throws Exception {
         Files.createDirectories(bundle.resolve("rootfs"));
-        Spec spec = Json.MAPPER.treeToValue(n, Spec.class);
+        Spec spec = io.jshim.engine.json.RecordJson.bind(n, Spec.class);
         InitPlan plan = new PlanBuilder(spec, bundle, bundle.resolve("rootfs"), "c1", V1)
                 .execFifo(bundle.resolve("exec.fifo")).build();
         return plan.records().stream().map(PlanRecord::describe).toList();
@@ -97,7 +97,7 @@ class PlanBuilderTest {
     @Test
     void encodesFramesAsSyncProtocolSays(@TempDir Path bundle) throws Exception {
         Files.createDirectories(bundle.resolve("rootfs"));
-        Spec spec = Json.MAPPER.treeToValue(runcDefault(), Spec.class);
+        Spec spec = io.jshim.engine.json.RecordJson.bind(runcDefault(), Spec.class);
         byte[] wire = new PlanBuilder(spec, bundle, bundle.resolve("rootfs"), "c1", V1).build().encode();
         // first frame: tag 1 (hello), length 4, version 1
         assertEquals(1, wire[0]);

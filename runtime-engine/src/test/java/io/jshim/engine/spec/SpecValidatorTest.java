@@ -20,7 +20,7 @@ class SpecValidatorTest {
     }
 
     static Spec spec(ObjectNode n) throws Exception {
-        return Json.MAPPER.treeToValue(n, Spec.class);
+        return io.jshim.engine.json.RecordJson.bind(n, Spec.class);
     }
 
     private static String failure(ObjectNode n) throws Exception {

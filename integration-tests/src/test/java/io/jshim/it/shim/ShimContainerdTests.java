@@ -1,0 +1,253 @@
+package io.jshim.it.shim;
+
+import static io.jshim.it.shim.ShimFixture.RUNTIME;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jshim.testing.ContainerdDaemon.CtrResult;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * {@code containerd-shim-jshim-v2} under a real containerd, driven with {@code ctr} as a user would:
+ * {@code ctr run --runtime io.containerd.jshim.v2}. Each subclass runs every test against one containerd
+ * version, started privately ({@link ShimFixture}); after the class, containerd is stopped, the shim
+ * daemon must leave on its own, and nothing it made may remain.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+abstract class ShimContainerdTests {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    ShimFixture f;
+
+    abstract String containerdVersion();
+
+    @BeforeAll
+    void startContainerd() throws Exception {
+        f = ShimFixture.start(containerdVersion());
+    }
+
+    @AfterAll
+    void stopContainerd() {
+        if (f != null) {
+            f.close();
+        }
+    }
+
+    private CtrResult ctr(String... args) throws Exception {
+        return f.ctr(args);
+    }
+
+    private String rootfs() {
+        return f.rootfs.toString();
+    }
+
+    private String why(CtrResult r) {
+        return r.output() + "\n" + f.daemonLogs() + "\n--- containerd\n" + f.containerd.logTail();
+    }
+
+    // ---- ctr run --rm --------------------------------------------------------------------------
+
+    @Test
+    void runRm_printsTheContainersOutput_andExitsZero() throws Exception {
+        String id = f.id("hello");
+        CtrResult r = ctr("run", "--rm", "--runtime", RUNTIME, "--rootfs", rootfs(), id,
+                "/bin/sh", "-c", "echo hello from pid $$");
+        assertEquals(0, r.exitStatus(), why(r));
+        assertTrue(r.output().contains("hello from pid 1"), why(r));
+        assertFalse(f.tasks().containsKey(id));
+    }
+
+    @Test
+    void runRm_returnsTheContainersExitStatus() throws Exception {
+        CtrResult r = ctr("run", "--rm", "--runtime", RUNTIME, "--rootfs", rootfs(), f.id("seven"),
+                "/bin/sh", "-c", "echo out; echo err >&2; exit 7");
+        assertEquals(7, r.exitStatus(), why(r));
+        assertTrue(r.output().contains("out") && r.output().contains("err"), why(r));
+    }
+
+    @Test
+    void runRm_killedWithSignal9_returns137() throws Exception {
+        String id = f.id("kill9");
+        Process run = f.ctrProcess("run", "--rm", "--runtime", RUNTIME, "--rootfs", rootfs(), id, "/bin/sleep", "1000");
+        try {
+            f.awaitTask(id, "RUNNING");
+            CtrResult k = ctr("task", "kill", "--signal", "9", id);
+            assertEquals(0, k.exitStatus(), why(k));
+            assertTrue(run.waitFor(30, TimeUnit.SECONDS), "ctr run did not return after kill -9");
+            assertEquals(137, run.exitValue(), new String(run.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+            f.awaitTask(id, null);
+        } finally {
+            run.destroyForcibly();
+        }
+    }
+
+    @Test
+    void runRm_ofAnImage_onOverlayfs_mountsTheRootfsAndUnmountsIt() throws Exception {
+        String id = f.id("overlay");
+        CtrResult r = ctr("run", "--rm", "--runtime", RUNTIME, ShimFixture.IMAGE, id, "/bin/sh", "-c",
+                "grep ' / / ' /proc/self/mountinfo; echo image-ok");
+        assertEquals(0, r.exitStatus(), why(r));
+        assertTrue(r.output().contains("image-ok"), why(r));
+        assertTrue(r.output().contains(" - overlay "), "root is not the overlay mount:\n" + why(r));
+        assertNoMountFor(id);
+    }
+
+    @Test
+    void runRm_ofAnImage_onTheNativeSnapshotter_bindMountsTheRootfsAndUnmountsIt() throws Exception {
+        String id = f.id("native");
+        CtrResult r = ctr("run", "--rm", "--snapshotter", "native", "--runtime", RUNTIME, ShimFixture.IMAGE, id,
+                "/bin/sh", "-c", "test -x /bin/busybox && echo native-ok");
+        assertEquals(0, r.exitStatus(), why(r));
+        assertTrue(r.output().contains("native-ok"), why(r));
+        assertNoMountFor(id);
+    }
+
+    private void assertNoMountFor(String id) {
+        for (String mp : io.jshim.it.support.LeakCheck.mountPoints()) {
+            assertFalse(mp.contains(id), "mount left: " + mp);
+        }
+    }
+
+    // ---- ctr run -d, then task ls / ps / kill / delete, side by side with the runc shim -----------
+
+    /** What a user sees of a detached task's life, in words that do not depend on pids or times. */
+    private List<String> detachedLife(String runtime, String id) throws Exception {
+        List<String> seen = new ArrayList<>();
+        CtrResult run = ctr("run", "-d", "--runtime", runtime, "--rootfs", rootfs(), id, "/bin/sh", "-c",
+                "trap 'exit 0' TERM; while :; do sleep 1; done");
+        seen.add("run -d: " + run.exitStatus());
+        f.awaitTask(id, "RUNNING");
+        String[] t = f.tasks().get(id);
+        seen.add("ls: " + t[1] + (Integer.parseInt(t[0]) > 0 ? " with a pid" : " without a pid"));
+        CtrResult ps = ctr("task", "ps", id);
+        seen.add("ps: " + ps.exitStatus() + (ps.output().lines().anyMatch(l -> l.trim().startsWith(t[0] + " ")
+                || l.trim().equals(t[0])) ? " lists init" : " lacks init " + t[0] + ": " + ps.output()));
+        CtrResult kill = ctr("task", "kill", id);
+        seen.add("kill: " + kill.exitStatus());
+        f.awaitTask(id, "STOPPED");
+        seen.add("ls after kill: STOPPED");
+        CtrResult del = ctr("task", "delete", id);
+        seen.add("delete: " + del.exitStatus());
+        seen.add("ls after delete: " + (f.tasks().containsKey(id) ? "listed" : "gone"));
+        CtrResult again = ctr("task", "delete", id);
+        seen.add("delete again: " + (again.exitStatus() != 0 ? "fails" : "succeeds"));
+        seen.add("container rm: " + ctr("container", "rm", id).exitStatus());
+        return seen;
+    }
+
+    @Test
+    void detached_lsPsKillDelete_behaveAsWithTheRuncShim() throws Exception {
+        List<String> jshim = detachedLife(RUNTIME, f.id("life"));
+        List<String> runc = detachedLife("io.containerd.runc.v2", f.id("liferunc"));
+        assertEquals(runc, jshim);
+        assertEquals("ls: RUNNING with a pid", jshim.get(1));
+        assertEquals("ps: 0 lists init", jshim.get(2));
+    }
+
+    @Test
+    void detached_killedWithSignal9_isDeletedWithExitStatus137_asWithTheRuncShim() throws Exception {
+        for (String runtime : List.of(RUNTIME, "io.containerd.runc.v2")) {
+            String id = f.id(runtime.equals(RUNTIME) ? "d9" : "d9runc");
+            CtrResult run = ctr("run", "-d", "--runtime", runtime, "--rootfs", rootfs(), id, "/bin/sleep", "1000");
+            assertEquals(0, run.exitStatus(), why(run));
+            f.awaitTask(id, "RUNNING");
+            assertEquals(0, ctr("task", "kill", "--signal", "SIGKILL", id).exitStatus());
+            f.awaitTask(id, "STOPPED");
+            CtrResult del = ctr("task", "delete", id);
+            assertEquals(0, del.exitStatus(), why(del));
+            assertTrue(del.output().contains("137"), runtime + ": " + why(del));
+            assertEquals(0, ctr("container", "rm", id).exitStatus());
+        }
+    }
+
+    // ---- events --------------------------------------------------------------------------------
+
+    @Test
+    void events_showCreateStartExitDelete_inOrder_withPidsAndExitStatus() throws Exception {
+        String id = f.id("events");
+        BlockingQueue<String> lines = f.containerd.subscribeToEvents();
+        // ctr events prints nothing until something happens: wait until it sees a first event
+        Thread.sleep(300);
+        CtrResult r = ctr("run", "--rm", "--runtime", RUNTIME, "--rootfs", rootfs(), id, "/bin/sh", "-c", "exit 3");
+        assertEquals(3, r.exitStatus(), why(r));
+        List<String> topics = new ArrayList<>();
+        List<JsonNode> bodies = new ArrayList<>();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!topics.contains("/tasks/delete") && System.nanoTime() < deadline) {
+            String line = lines.poll(200, TimeUnit.MILLISECONDS);
+            if (line == null || !line.contains(" " + f.namespace + " /tasks/") || !line.contains("\"" + id + "\"")) {
+                continue;
+            }
+            String rest = line.substring(line.indexOf(" " + f.namespace + " ") + f.namespace.length() + 2);
+            int sp = rest.indexOf(' ');
+            topics.add(rest.substring(0, sp));
+            bodies.add(JSON.readTree(rest.substring(sp + 1)));
+        }
+        assertEquals(List.of("/tasks/create", "/tasks/start", "/tasks/exit", "/tasks/delete"), topics);
+        long pid = bodies.get(0).path("pid").asLong();
+        assertTrue(pid > 0, bodies.toString());
+        for (JsonNode b : bodies) {
+            assertEquals(id, b.path("container_id").asText(), b.toString());
+            assertEquals(pid, b.path("pid").asLong(), b.toString());
+        }
+        assertEquals(id, bodies.get(2).path("id").asText());
+        assertEquals(3, bodies.get(2).path("exit_status").asInt(), bodies.get(2).toString());
+        assertNotNull(bodies.get(2).get("exited_at"));
+        assertEquals(3, bodies.get(3).path("exit_status").asInt(), bodies.get(3).toString());
+    }
+
+    // ---- a dead shim ----------------------------------------------------------------------------
+
+    @Test
+    void daemonKilled_containerdCleansUpThroughTheDeleteAction() throws Exception {
+        String id = f.id("orphan");
+        CtrResult run = ctr("run", "-d", "--runtime", RUNTIME, "--rootfs", rootfs(), id, "/bin/sleep", "1000");
+        assertEquals(0, run.exitStatus(), why(run));
+        f.awaitTask(id, "RUNNING");
+        long init = Long.parseLong(f.tasks().get(id)[0]);
+        List<Long> daemons = f.daemonPids();
+        assertEquals(1, daemons.size(), "one daemon per namespace: " + daemons);
+        ProcessHandle.of(daemons.get(0)).orElseThrow().destroyForcibly();
+        // containerd sees the connection drop, forgets the task and runs the delete action, which (the
+        // daemon being gone) starts a short-lived JVM to remove what the engine made
+        f.awaitTask(java.util.Objects.requireNonNull(id), null);
+        java.nio.file.Path state = f.stateRoot.resolve(f.namespace).resolve(id);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while ((ProcessHandle.of(init).map(p -> p.isAlive() && !zombie(init)).orElse(false) || Files.exists(state))
+                && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertFalse(ProcessHandle.of(init).map(p -> p.isAlive() && !zombie(init)).orElse(false),
+                "the container's init " + init + " survived its shim's delete action");
+        assertFalse(Files.exists(f.stateRoot.resolve(f.namespace).resolve(id)), "engine state left for " + id);
+        assertNoMountFor(id);
+        assertEquals(0, ctr("container", "rm", id).exitStatus());
+        // the next task gets a new daemon
+        CtrResult next = ctr("run", "--rm", "--runtime", RUNTIME, "--rootfs", rootfs(), f.id("after"), "/bin/true");
+        assertEquals(0, next.exitStatus(), why(next));
+    }
+
+    private static boolean zombie(long pid) {
+        try {
+            return Files.readString(java.nio.file.Path.of("/proc/" + pid + "/stat")).contains(") Z ");
+        } catch (java.io.IOException e) {
+            return true;
+        }
+    }
+}

@@ -1,0 +1,334 @@
+package io.jshim.it.shim;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jshim.it.support.ItEnv;
+import io.jshim.it.support.ItSession;
+import io.jshim.it.support.LeakCheck;
+import io.jshim.testing.ContainerdDaemon;
+import io.jshim.testing.Scripts;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A private containerd (Debian 12's 1.6.20, or a 2.x from Debian unstable) with {@code dist/bin} on its
+ * PATH, so that {@code --runtime io.containerd.jshim.v2} runs our {@code containerd-shim-jshim-v2}; plus
+ * what the shim tests need around it: a busybox rootfs, an OCI image of it imported into containerd,
+ * {@code ctr} in the test's own namespace, and a leak check of everything the shim could leave behind.
+ *
+ * <p>Shim settings (inherited by the shim through containerd's environment): its state root
+ * ({@code JSHIM_SHIM_STATE_ROOT}, engine state and the daemons' locks, logs and pid files) and socket
+ * dir under the run's work dir, and a short idle time ({@code JSHIM_SHIM_IDLE_TIMEOUT}) so that the
+ * namespace's daemon exits soon after the last test.
+ */
+final class ShimFixture implements AutoCloseable {
+
+    static final String RUNTIME = "io.containerd.jshim.v2";
+    static final String IMAGE = "docker.io/library/jshim-it-busybox:latest";
+    static final Duration CTR_TIMEOUT = Duration.ofSeconds(60);
+    static final Duration IDLE = Duration.ofSeconds(3);
+
+    final ItSession session = ItSession.get();
+    final String version;
+    final Path work;
+    final Path rootfs;
+    final Path stateRoot;
+    final String namespace;
+    final ContainerdDaemon containerd;
+    private final LeakCheck.Snapshot before;
+
+    private ShimFixture(String version, Path work, Path rootfs, Path stateRoot, String namespace,
+            ContainerdDaemon containerd, LeakCheck.Snapshot before) {
+        this.version = version;
+        this.work = work;
+        this.rootfs = rootfs;
+        this.stateRoot = stateRoot;
+        this.namespace = namespace;
+        this.containerd = containerd;
+        this.before = before;
+    }
+
+    /** @param version "1" (Debian 12's containerd 1.6) or "2" (containerd 2.x from Debian unstable) */
+    static ShimFixture start(String version) throws Exception {
+        Path bin = Path.of(version.equals("1")
+                ? Scripts.run("ensure-containerd1.sh", Duration.ofMinutes(5))
+                : Scripts.run("fetch-containerd2.sh", Duration.ofMinutes(5)));
+        ItSession session = ItSession.get();
+        Path work = Files.createDirectories(session.workDir().resolve("shim" + version));
+        Path stateRoot = work.resolve("jshim");
+        String namespace = session.idPrefix() + "-ns" + version;
+        LeakCheck.Snapshot before = LeakCheck.snapshot(markers(session, work, null, stateRoot, namespace));
+        Path rootfs = busyboxRootfs(work.resolve("rootfs"));
+        Path dist = ItEnv.repoRoot().resolve("dist/bin");
+        assertTrue(Files.isExecutable(dist.resolve("containerd-shim-jshim-v2")), "no " + dist
+                + "/containerd-shim-jshim-v2: build first (mvn install)");
+        ContainerdDaemon containerd = ContainerdDaemon.start(bin, version.equals("1") ? 2 : 3, dir -> Map.of(
+                "PATH", dist + ":" + System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin"),
+                "JSHIM_SHIM_STATE_ROOT", stateRoot.toString(),
+                "JSHIM_SHIM_SOCKET_DIR", session.workDir().resolve("s").toString(),
+                "JSHIM_SHIM_IDLE_TIMEOUT", Long.toString(IDLE.toSeconds())),
+                "\n[debug]\n  level = \"debug\"\n");
+        ShimFixture f = new ShimFixture(version, work, rootfs, stateRoot, namespace, containerd, before);
+        try {
+            f.importImage();
+        } catch (Exception | Error e) {
+            f.close();
+            throw e;
+        }
+        return f;
+    }
+
+    private static LeakCheck.Markers markers(ItSession session, Path work, Path containerdDir, Path stateRoot,
+            String namespace) {
+        List<String> paths = new ArrayList<>(List.of(work.toString()));
+        if (containerdDir != null) {
+            paths.add(containerdDir.toString());
+        }
+        return new LeakCheck.Markers(paths, List.of(session.idPrefix()), List.of(stateRoot.resolve(namespace)));
+    }
+
+    /** A container id of this run: {@code it-<token>-<version>-<name>}. */
+    String id(String name) {
+        return session.idPrefix() + "-" + version + "-" + name;
+    }
+
+    /** Runs {@code ctr --address <sock> --namespace <ns> <args>} and returns status and combined output. */
+    ContainerdDaemon.CtrResult ctr(String... args) throws IOException, InterruptedException {
+        List<String> all = new ArrayList<>(List.of("--namespace", namespace));
+        all.addAll(List.of(args));
+        return containerd.ctr(CTR_TIMEOUT, all.toArray(String[]::new));
+    }
+
+    /** Starts {@code ctr ... <args>} and returns the process (stdout and stderr merged, readable). */
+    Process ctrProcess(String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(containerd.binDir().resolve("ctr").toString(), "--address",
+                containerd.grpcAddress().toString(), "--namespace", namespace));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        p.getOutputStream().close();
+        return p;
+    }
+
+    /** {@code ctr task ls} as id → [pid, status]. */
+    Map<String, String[]> tasks() throws Exception {
+        ContainerdDaemon.CtrResult r = ctr("task", "ls");
+        assertTrue(r.exitStatus() == 0, r.output());
+        Map<String, String[]> out = new java.util.TreeMap<>();
+        for (String line : r.output().split("\n")) {
+            String[] f = line.trim().split("\\s+");
+            if (f.length == 3 && !f[0].equals("TASK")) {
+                out.put(f[0], new String[] {f[1], f[2]});
+            }
+        }
+        return out;
+    }
+
+    /** Polls until {@code ctr task ls} shows {@code id} with {@code status} (or absent, for null). */
+    void awaitTask(String id, String status) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (true) {
+            String[] t = tasks().get(id);
+            if (status == null ? t == null : t != null && t[1].equals(status)) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("task " + id + " not " + status + " within 20 s: " + ctr("task", "ls").output());
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    /** Live shim daemons of this fixture, from the pid files they write under the state root. */
+    List<Long> daemonPids() {
+        List<Long> pids = new ArrayList<>();
+        Path daemons = stateRoot.resolve(".daemons");
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(daemons)) {
+            for (Path d : ds) {
+                try {
+                    long pid = Long.parseLong(Files.readString(d.resolve("daemon.pid")).strip());
+                    if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)
+                            && !Files.readString(Path.of("/proc", Long.toString(pid), "stat")).contains(") Z ")) {
+                        pids.add(pid);
+                    }
+                } catch (IOException | NumberFormatException e) {
+                    // no pid file (yet), or the process is gone
+                }
+            }
+        } catch (IOException e) {
+            // no daemon started yet
+        }
+        return pids;
+    }
+
+    /** The daemon's log, for failure messages. */
+    String daemonLogs() {
+        StringBuilder sb = new StringBuilder();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(stateRoot.resolve(".daemons"))) {
+            for (Path d : ds) {
+                List<String> lines = Files.readAllLines(d.resolve("daemon.log"));
+                sb.append("--- ").append(d).append("/daemon.log\n")
+                        .append(String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size())))
+                        .append('\n');
+            }
+        } catch (IOException e) {
+            sb.append("(no daemon log: ").append(e.getMessage()).append(")\n");
+        }
+        return sb.toString();
+    }
+
+    /**
+     * Stops containerd, waits for the shim daemons to leave on their own (idle time), and fails if
+     * anything of the shim's is left: a daemon, jshim-init or container process, a mount under
+     * containerd's or the run's dirs, a cgroup named after the run's ids, engine state. Leftovers are
+     * swept (by pid, lazy unmount) so that they do not spoil later tests; then containerd's dir goes.
+     */
+    @Override
+    public void close() {
+        containerd.stop();
+        List<String> problems = new ArrayList<>();
+        long deadline = System.nanoTime() + IDLE.plusSeconds(10).toNanos();
+        while (!daemonPids().isEmpty() && System.nanoTime() < deadline) {
+            sleep(100);
+        }
+        for (long pid : daemonPids()) {
+            problems.add("shim daemon " + pid + " still running " + IDLE.plusSeconds(10) + " after the last task");
+            ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+        }
+        removeNamespaceCgroups();
+        LeakCheck.Markers m = markers(session, work, containerd.dir(), stateRoot, namespace);
+        List<String> leaks = LeakCheck.leaksSince(before, m, LeakCheck.POLL);
+        problems.addAll(leaks);
+        for (String leak : leaks) {
+            if (leak.startsWith("process ")) {
+                String pid = leak.split(" ")[1];
+                ProcessHandle.of(Long.parseLong(pid.substring(0, pid.indexOf('/')))).ifPresent(ProcessHandle::destroyForcibly);
+            }
+        }
+        sleep(300);
+        for (String mp : LeakCheck.mountPoints()) {
+            if (mp.startsWith(containerd.dir() + "/") || mp.startsWith(work + "/")) {
+                try {
+                    run("umount", "-l", mp);
+                } catch (IOException e) {
+                    problems.add("cannot unmount " + mp + ": " + e.getMessage());
+                }
+            }
+        }
+        containerd.close();
+        if (!problems.isEmpty()) {
+            throw new AssertionError("the shim under containerd " + version + " left behind:\n  "
+                    + String.join("\n  ", problems) + "\n" + daemonLogs());
+        }
+    }
+
+    /** ctr's default spec puts a task in cgroup /<namespace>/<id>: the namespace level is the test's to remove. */
+    private void removeNamespaceCgroups() {
+        try (DirectoryStream<Path> hierarchies = Files.newDirectoryStream(Path.of("/sys/fs/cgroup"))) {
+            for (Path h : hierarchies) {
+                Path nsDir = h.resolve(namespace);
+                if (Files.isDirectory(nsDir)) {
+                    try {
+                        Files.delete(nsDir);
+                    } catch (IOException e) {
+                        // not empty: a task's cgroup is left, which the leak check reports
+                    }
+                }
+            }
+        } catch (IOException e) {
+            // no cgroupfs
+        }
+    }
+
+    // ---- the rootfs and its image -----------------------------------------------------------------
+
+    private static Path busyboxRootfs(Path dir) throws IOException, InterruptedException {
+        Path bin = Files.createDirectories(dir.resolve("bin"));
+        Files.copy(ItEnv.busyboxBinary(), bin.resolve("busybox"));
+        Process list = new ProcessBuilder(ItEnv.busyboxBinary().toString(), "--list").start();
+        String applets = new String(list.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        list.waitFor();
+        for (String a : applets.split("\\s+")) {
+            if (!a.isEmpty() && !a.equals("busybox")) {
+                Files.createSymbolicLink(bin.resolve(a), Path.of("busybox"));
+            }
+        }
+        for (String d : List.of("proc", "sys", "dev", "tmp", "etc")) {
+            Files.createDirectories(dir.resolve(d));
+        }
+        return dir;
+    }
+
+    /**
+     * An OCI image layout of the busybox rootfs (one uncompressed layer), archived with tar and imported
+     * with {@code ctr images import}, which unpacks it for the default snapshotter (overlayfs).
+     */
+    private void importImage() throws Exception {
+        Path layout = Files.createDirectories(work.resolve("image"));
+        Path blobs = Files.createDirectories(layout.resolve("blobs/sha256"));
+        Path layer = work.resolve("layer.tar");
+        run("tar", "--numeric-owner", "-C", rootfs.toString(), "-cf", layer.toString(), ".");
+        String layerDigest = sha256(Files.readAllBytes(layer));
+        Files.move(layer, blobs.resolve(layerDigest));
+        String config = """
+                {"architecture":"amd64","os":"linux","config":{"Env":["PATH=/bin"],"Cmd":["/bin/sh"]},\
+                "rootfs":{"type":"layers","diff_ids":["sha256:%s"]}}""".formatted(layerDigest);
+        String configDigest = blob(blobs, config);
+        String manifest = """
+                {"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json",\
+                "config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:%s","size":%d},\
+                "layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar","digest":"sha256:%s","size":%d}]}"""
+                .formatted(configDigest, config.length(), layerDigest, Files.size(blobs.resolve(layerDigest)));
+        String manifestDigest = blob(blobs, manifest);
+        Files.writeString(layout.resolve("index.json"), """
+                {"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json",\
+                "digest":"sha256:%s","size":%d,"annotations":{"io.containerd.image.name":"%s",\
+                "org.opencontainers.image.ref.name":"latest"}}]}""".formatted(manifestDigest, manifest.length(), IMAGE));
+        Files.writeString(layout.resolve("oci-layout"), "{\"imageLayoutVersion\":\"1.0.0\"}");
+        Path archive = work.resolve("image.tar");
+        run("tar", "-C", layout.toString(), "-cf", archive.toString(), "oci-layout", "index.json", "blobs");
+        ContainerdDaemon.CtrResult r = ctr("images", "import", archive.toString());
+        assertTrue(r.exitStatus() == 0, "ctr images import: " + r.output());
+    }
+
+    private static String blob(Path blobs, String json) throws Exception {
+        byte[] b = json.getBytes(StandardCharsets.UTF_8);
+        String d = sha256(b);
+        Files.write(blobs.resolve(d), b);
+        return d;
+    }
+
+    private static String sha256(byte[] b) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
+    }
+
+    static void run(String... cmd) throws IOException {
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                throw new IOException(String.join(" ", cmd) + " failed: " + out);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
+        }
+    }
+
+    static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,45 @@
+package io.jshim.shim.task;
+
+import io.jshim.engine.EngineException;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * What the Task service needs from the container engine: the seam between {@link TaskCore} and
+ * {@link io.jshim.engine.Engine} ({@link EngineRuntime}), so that the state machine is unit-tested with
+ * a fake (design.md §7.1). Every call names the engine state root the task lives under.
+ */
+public interface ContainerRuntime {
+
+    /**
+     * @param stdio   the container's fds 0, 1 and 2 (the caller keeps ownership)
+     * @param pidFile where to write init's pid, or null
+     */
+    record CreateSpec(String id, Path bundle, Path root, int[] stdio, Path pidFile) {
+    }
+
+    /** Creates the container with its init waiting to be started; returns init's host pid. */
+    int create(CreateSpec spec) throws EngineException;
+
+    void start(Path root, String id) throws EngineException;
+
+    void kill(Path root, String id, int signal, boolean all) throws EngineException;
+
+    /** Removes a stopped (or, with force, any) container: processes left, cgroups, state. */
+    void delete(Path root, String id, boolean force) throws EngineException;
+
+    /** Host pids of every process of the container. */
+    List<Integer> pids(Path root, String id) throws EngineException;
+
+    /** Freezes the container's cgroup. */
+    void pause(Path root, String id) throws EngineException;
+
+    /** Thaws it. */
+    void resume(Path root, String id) throws EngineException;
+
+    /** The container's cgroup statistics as containerd's Metrics (an Any of the v1 or v2 type). */
+    com.google.protobuf.Any stats(Path root, String id) throws EngineException;
+
+    /** Merges an OCI {@code LinuxResources} (JSON, as containerd sends it) into the container's limits. */
+    void update(Path root, String id, byte[] resourcesJson) throws EngineException;
+}

@@ -1,0 +1,97 @@
+package io.jshim.shim.task;
+
+import io.jshim.engine.Engine;
+import io.jshim.engine.EngineException;
+import io.jshim.engine.lifecycle.CreateRequest;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * {@link ContainerRuntime} on the engine, in-process (design.md §2: the shim never execs jrunc): one
+ * {@link Engine} per state root. The daemon is a child subreaper and reaps every container init itself,
+ * so creates are made with {@code subreaper = true}.
+ */
+public final class EngineRuntime implements ContainerRuntime {
+
+    private final Path initBinary;
+    private final Map<Path, Engine> engines = new ConcurrentHashMap<>();
+
+    public EngineRuntime(Path initBinary) {
+        this.initBinary = initBinary;
+    }
+
+    private Engine engine(Path root) {
+        return engines.computeIfAbsent(root, r -> new Engine(r, initBinary));
+    }
+
+    @Override
+    public int create(CreateSpec spec) throws EngineException {
+        CreateRequest req = new CreateRequest(spec.id(), spec.bundle(), spec.pidFile(), null, false, false, 0, true)
+                .withStdio(spec.stdio());
+        return engine(spec.root()).create(req).pid();
+    }
+
+    @Override
+    public void start(Path root, String id) throws EngineException {
+        engine(root).start(id);
+    }
+
+    @Override
+    public void kill(Path root, String id, int signal, boolean all) throws EngineException {
+        engine(root).kill(id, signal, all);
+    }
+
+    @Override
+    public void delete(Path root, String id, boolean force) throws EngineException {
+        engine(root).delete(id, force);
+    }
+
+    @Override
+    public List<Integer> pids(Path root, String id) throws EngineException {
+        return engine(root).pids(id);
+    }
+
+    @Override
+    public void pause(Path root, String id) throws EngineException {
+        engine(root).pause(id);
+    }
+
+    @Override
+    public void resume(Path root, String id) throws EngineException {
+        engine(root).resume(id);
+    }
+
+    @Override
+    public com.google.protobuf.Any stats(Path root, String id) throws EngineException {
+        return CgroupMetrics.of(engine(root).stats(id), unified());
+    }
+
+    @Override
+    public void update(Path root, String id, byte[] resourcesJson) throws EngineException {
+        io.jshim.engine.spec.LinuxResources r;
+        try {
+            r = io.jshim.engine.json.RecordJson.read(resourcesJson, io.jshim.engine.spec.LinuxResources.class);
+        } catch (java.io.IOException | io.jshim.engine.json.RecordJson.BindException e) {
+            throw new EngineException(EngineException.Kind.INVALID_ARGUMENT, "update " + id + ": resources: "
+                    + e.getMessage(), e);
+        }
+        engine(root).update(id, r);
+    }
+
+    private volatile Boolean unified;
+
+    private boolean unified() {
+        Boolean u = unified;
+        if (u == null) {
+            try {
+                u = io.jshim.engine.cgroup.CgroupLayout.detect().mode() == io.jshim.engine.cgroup.CgroupLayout.Mode.V2;
+            } catch (io.jshim.engine.cgroup.CgroupException e) {
+                u = false;
+            }
+            unified = u;
+        }
+        return u;
+    }
+}

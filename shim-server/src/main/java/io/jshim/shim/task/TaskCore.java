@@ -1,0 +1,650 @@
+package io.jshim.shim.task;
+
+import com.google.protobuf.Timestamp;
+import io.jshim.engine.EngineException;
+import io.jshim.proto.containerd.events.TaskCreate;
+import io.jshim.proto.containerd.events.TaskDelete;
+import io.jshim.proto.containerd.events.TaskExit;
+import io.jshim.proto.containerd.events.TaskIO;
+import io.jshim.proto.containerd.events.TaskStart;
+import io.jshim.proto.containerd.task.v2.ConnectRequest;
+import io.jshim.proto.containerd.task.v2.ConnectResponse;
+import io.jshim.proto.containerd.task.v2.CreateTaskRequest;
+import io.jshim.proto.containerd.task.v2.CreateTaskResponse;
+import io.jshim.proto.containerd.task.v2.DeleteRequest;
+import io.jshim.proto.containerd.task.v2.DeleteResponse;
+import io.jshim.proto.containerd.task.v2.KillRequest;
+import io.jshim.proto.containerd.task.v2.PidsRequest;
+import io.jshim.proto.containerd.task.v2.PidsResponse;
+import io.jshim.proto.containerd.task.v2.StartRequest;
+import io.jshim.proto.containerd.task.v2.StartResponse;
+import io.jshim.proto.containerd.task.v2.StateRequest;
+import io.jshim.proto.containerd.task.v2.StateResponse;
+import io.jshim.proto.containerd.task.v2.WaitRequest;
+import io.jshim.proto.containerd.task.v2.WaitResponse;
+import io.jshim.proto.containerd.types.task.ProcessInfo;
+import io.jshim.shim.events.EventPublisher;
+import io.jshim.shim.io.TaskStdio;
+import io.jshim.shim.log.TaskLog;
+import io.jshim.shim.rootfs.RootfsMounts;
+import io.jshim.ttrpc.Errdefs;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The Task service without its transport (style-anchors §11): every RPC looks the task up, applies the
+ * init state machine ({@link InitState}), calls the engine through {@link ContainerRuntime}, publishes
+ * the event and maps failures through {@link TaskErrors}. {@link TaskService} adapts it to ttrpc; the
+ * unit tests drive it directly with a fake runtime and a recording publisher.
+ *
+ * <p>Event order per task is create, start, exit, delete (shim-v2-protocol.md §4.2): each is published
+ * while the task's lock is held, and the exit (delivered by the reaper through {@link #onExit}) takes that
+ * lock, so an init that exits during Start has its TaskStart published first.
+ *
+ * <p>One daemon serves a group of tasks (a namespace or a pod); it counts as idle when it has no task and
+ * no reservation (a {@code start} that has not been followed by its Create yet).
+ */
+public final class TaskCore {
+
+    /** Watches pids for exits: the daemon's {@link io.jshim.shim.reaper.Reaper}. */
+    public interface PidWatcher {
+        void watch(int pid);
+
+        void unwatch(int pid);
+    }
+
+    public static final String ROOT_FILE = "jshim-root";
+    public static final String PID_FILE = "init.pid";
+    static final int SIGKILL = 9;
+    /** How long Delete of a created (never started) task waits for its killed init to be reaped. */
+    static final Duration KILL_WAIT = Duration.ofSeconds(10);
+    /**
+     * How long the delete action waits for a killed task to be reaped: containerd kills the action after
+     * 5 s (io.containerd.timeout.shim.cleanup), and the front end gives the call 4 s.
+     */
+    static final Duration CLEANUP_WAIT = Duration.ofSeconds(2);
+
+    private final String namespace;
+    private final Path defaultRoot;
+    private final ContainerRuntime runtime;
+    private final EventPublisher events;
+    private final PidWatcher watcher;
+    private final Duration reservationTtl;
+    private final Map<String, ShimContainer> containers = new ConcurrentHashMap<>();
+    private final Map<Integer, ShimContainer> byPid = new ConcurrentHashMap<>();
+    private final Map<String, Long> reservations = new ConcurrentHashMap<>();
+    private volatile long lastBusyNanos = System.nanoTime();
+    private volatile Runnable onShutdownRequest = () -> { };
+
+    /**
+     * @param defaultRoot the engine state root of tasks without a runc {@code Root} option
+     */
+    public TaskCore(String namespace, Path defaultRoot, ContainerRuntime runtime, EventPublisher events,
+            PidWatcher watcher, Duration reservationTtl) {
+        this.namespace = namespace;
+        this.defaultRoot = defaultRoot;
+        this.runtime = runtime;
+        this.events = events;
+        this.watcher = watcher;
+        this.reservationTtl = reservationTtl;
+    }
+
+    /** Called when containerd asks a daemon without tasks to shut down. */
+    public void onShutdownRequest(Runnable r) {
+        this.onShutdownRequest = r;
+    }
+
+    public String namespace() {
+        return namespace;
+    }
+
+    // ---- Create ---------------------------------------------------------------------------------
+
+    public CreateTaskResponse create(CreateTaskRequest r) {
+        String id = r.getId();
+        if (id.isEmpty()) {
+            throw Errdefs.invalidArgument("task id must not be empty");
+        }
+        reservations.remove(id);
+        touch();
+        if (!r.getCheckpoint().isEmpty()) {
+            throw Errdefs.notImplemented("restore from checkpoint %s: checkpoint is not supported yet (needs CRIU)",
+                    r.getCheckpoint());
+        }
+        if (r.getTerminal()) {
+            throw Errdefs.notImplemented("task %s: terminal (tty) tasks are not supported by jshim yet", id);
+        }
+        if (r.getBundle().isEmpty() || !r.getBundle().startsWith("/")) {
+            throw Errdefs.invalidArgument("bundle %s: not an absolute path", r.getBundle());
+        }
+        Path bundle = Path.of(r.getBundle());
+        TaskOptions options = TaskOptions.parse(r.getOptions(), namespace, defaultRoot);
+        ShimContainer.Request req = new ShimContainer.Request(id, bundle, List.copyOf(r.getRootfsList()),
+                r.getStdin(), r.getStdout(), r.getStderr(), r.getTerminal());
+        ShimContainer c = new ShimContainer(req, options.root(), TaskLog.open(bundle, namespace, id));
+        c.lock.lock();
+        try {
+            if (containers.putIfAbsent(id, c) != null) {
+                c.log.close();
+                throw Errdefs.alreadyExists("task %s", id);
+            }
+            try {
+                c.mounted = RootfsMounts.mountAll(req.rootfs(), bundle.resolve("rootfs"));
+                c.stdio = TaskStdio.open(req.stdin(), req.stdout(), req.stderr());
+                writeBundleFile(bundle, ROOT_FILE, options.root().toString());
+                int pid = runtime.create(new ContainerRuntime.CreateSpec(id, bundle, options.root(),
+                        c.stdio.containerFds(), bundle.resolve(PID_FILE)));
+                c.stdio.closeContainerEnds();
+                c.pid = pid;
+                c.created = true;
+                byPid.put(pid, c);
+                watcher.watch(pid);
+            } catch (Exception | Error e) {
+                undoCreate(c);
+                c.log.error("create failed: " + e.getMessage());
+                throw TaskErrors.map(e);
+            }
+            events.publish(namespace, TaskCreate.newBuilder()
+                    .setContainerId(id)
+                    .setBundle(r.getBundle())
+                    .addAllRootfs(r.getRootfsList())
+                    .setIo(TaskIO.newBuilder().setStdin(r.getStdin()).setStdout(r.getStdout())
+                            .setStderr(r.getStderr()).setTerminal(r.getTerminal()))
+                    .setCheckpoint(r.getCheckpoint())
+                    .setPid(c.pid)
+                    .build());
+            c.log.debug("created, init pid " + c.pid);
+            return CreateTaskResponse.newBuilder().setPid(c.pid).build();
+        } finally {
+            c.lock.unlock();
+        }
+    }
+
+    private void undoCreate(ShimContainer c) {
+        if (c.stdio != null) {
+            c.stdio.close();
+        }
+        unmount(c);
+        containers.remove(c.id(), c);
+        c.log.close();
+        touch();
+    }
+
+    private static void writeBundleFile(Path bundle, String name, String content) throws IOException {
+        Path tmp = bundle.resolve("." + name);
+        Files.writeString(tmp, content, StandardCharsets.UTF_8);
+        Files.move(tmp, bundle.resolve(name), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    // ---- Start, exit, Wait ----------------------------------------------------------------------
+
+    public StartResponse start(StartRequest r) {
+        ShimContainer c = initOf(r.getId(), r.getExecId());
+        c.lock.lock();
+        try {
+            InitState next = c.state.start();
+            try {
+                runtime.start(c.root, c.id());
+            } catch (EngineException e) {
+                c.log.error("start failed: " + e.getMessage());
+                throw TaskErrors.map(e);
+            }
+            c.state = next;
+            events.publish(namespace, TaskStart.newBuilder().setContainerId(c.id()).setPid(c.pid).build());
+            c.log.debug("started");
+            return StartResponse.newBuilder().setPid(c.pid).build();
+        } finally {
+            c.lock.unlock();
+        }
+    }
+
+    /** An exit the reaper saw, for a pid this core watches. Runs on the reaper thread. */
+    public void onExit(int pid, int status, Instant at) {
+        ShimContainer c = byPid.remove(pid);
+        if (c == null) {
+            return;
+        }
+        c.lock.lock();
+        try {
+            c.state = c.state.exited(status, at);
+            if (c.stdio != null) {
+                c.stdio.closeStdin();
+            }
+            events.publish(namespace, TaskExit.newBuilder()
+                    .setContainerId(c.id())
+                    .setId(c.id())
+                    .setPid(pid)
+                    .setExitStatus(status)
+                    .setExitedAt(timestamp(at))
+                    .build());
+            c.log.debug("init " + pid + " exited with status " + status);
+            c.exited.complete(new ShimContainer.Exit(status, at));
+        } finally {
+            c.lock.unlock();
+        }
+    }
+
+    public WaitResponse await(WaitRequest r) {
+        ShimContainer c = initOf(r.getId(), r.getExecId());
+        ShimContainer.Exit exit;
+        try {
+            exit = c.exited.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw Errdefs.cancelled();
+        } catch (ExecutionException e) {
+            throw TaskErrors.map(e.getCause());
+        }
+        return WaitResponse.newBuilder().setExitStatus(exit.status()).setExitedAt(timestamp(exit.at())).build();
+    }
+
+    // ---- Kill, Delete -----------------------------------------------------------------------------
+
+    public void kill(KillRequest r) {
+        ShimContainer c = initOf(r.getId(), r.getExecId());
+        c.lock.lock();
+        try {
+            if (c.state instanceof InitState.Deleted) {
+                throw Errdefs.notFound("process already deleted");
+            }
+            if (!c.state.signallable()) {
+                if (r.getAll()) {
+                    return; // runc: kill --all of a stopped container succeeds
+                }
+                throw Errdefs.notFound("process already finished");
+            }
+            try {
+                runtime.kill(c.root, c.id(), r.getSignal(), r.getAll());
+            } catch (EngineException e) {
+                if (e.kind() == EngineException.Kind.FAILED_PRECONDITION
+                        || e.kind() == EngineException.Kind.NOT_FOUND) {
+                    // exited and not reaped yet: runc's checkKillError says the same
+                    throw Errdefs.notFound("process already finished");
+                }
+                throw TaskErrors.map(e);
+            }
+        } finally {
+            c.lock.unlock();
+        }
+    }
+
+    public DeleteResponse delete(DeleteRequest r) {
+        ShimContainer c = initOf(r.getId(), r.getExecId());
+        c.lock.lock();
+        try {
+            c.state.checkDelete();
+            if (c.state instanceof InitState.Created) {
+                killAndAwait(c, KILL_WAIT);
+                c.state.checkDelete();
+            }
+            return finishDelete(c, true);
+        } finally {
+            c.lock.unlock();
+        }
+    }
+
+    /**
+     * SIGKILLs a task's processes and waits for the reaper to deliver init's exit. Called and returns
+     * with the lock held; releases it while waiting, since the exit comes through it.
+     */
+    private void killAndAwait(ShimContainer c, Duration wait) {
+        try {
+            runtime.kill(c.root, c.id(), SIGKILL, true);
+        } catch (EngineException e) {
+            c.log.debug("kill before delete: " + e.getMessage());
+        }
+        c.lock.unlock();
+        try {
+            c.exited.get(wait.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw Errdefs.cancelled();
+        } catch (ExecutionException | TimeoutException e) {
+            throw new io.jshim.ttrpc.TtrpcException(io.jshim.ttrpc.Code.UNKNOWN, "task " + c.id()
+                    + ": init " + c.pid + " did not exit within " + wait.toMillis() + " ms of SIGKILL");
+        } finally {
+            c.lock.lock();
+        }
+    }
+
+    /** Removes a stopped task: engine state and cgroups, stdio, rootfs mounts. Lock held. */
+    private DeleteResponse finishDelete(ShimContainer c, boolean publish) {
+        try {
+            runtime.delete(c.root, c.id(), false);
+        } catch (EngineException e) {
+            if (e.kind() != EngineException.Kind.NOT_FOUND) {
+                c.log.error("delete failed: " + e.getMessage());
+                throw TaskErrors.map(e);
+            }
+        }
+        if (c.stdio != null) {
+            c.stdio.close();
+        }
+        unmount(c);
+        int status = c.state.exitStatus();
+        Instant at = c.state.exitedAt();
+        c.state = new InitState.Deleted(status, at);
+        containers.remove(c.id(), c);
+        byPid.remove(c.pid, c);
+        watcher.unwatch(c.pid);
+        if (publish) {
+            TaskDelete.Builder ev = TaskDelete.newBuilder().setContainerId(c.id()).setPid(c.pid)
+                    .setExitStatus(status);
+            if (at != null) {
+                ev.setExitedAt(timestamp(at));
+            }
+            events.publish(namespace, ev.build());
+        }
+        c.log.debug("deleted");
+        c.log.close();
+        touch();
+        DeleteResponse.Builder resp = DeleteResponse.newBuilder().setPid(c.pid).setExitStatus(status);
+        if (at != null) {
+            resp.setExitedAt(timestamp(at));
+        }
+        return resp.build();
+    }
+
+    private void unmount(ShimContainer c) {
+        List<Path> mounted = c.mounted;
+        for (int i = mounted.size() - 1; i >= 0; i--) {
+            RootfsMounts.unmountAll(mounted.get(i));
+        }
+        c.mounted = List.of();
+    }
+
+    // ---- Pause, Resume -------------------------------------------------------------------------------
+
+    public void pause(io.jshim.proto.containerd.task.v2.PauseRequest r) {
+        ShimContainer c = initOf(r.getId(), "");
+        c.lock.lock();
+        try {
+            InitState next = c.state.pause();
+            try {
+                runtime.pause(c.root, c.id());
+            } catch (EngineException e) {
+                throw TaskErrors.map(e);
+            }
+            c.state = next;
+            events.publish(namespace, io.jshim.proto.containerd.events.TaskPaused.newBuilder()
+                    .setContainerId(c.id()).build());
+        } finally {
+            c.lock.unlock();
+        }
+    }
+
+    public void resume(io.jshim.proto.containerd.task.v2.ResumeRequest r) {
+        ShimContainer c = initOf(r.getId(), "");
+        c.lock.lock();
+        try {
+            InitState next = c.state.resume();
+            try {
+                runtime.resume(c.root, c.id());
+            } catch (EngineException e) {
+                throw TaskErrors.map(e);
+            }
+            c.state = next;
+            events.publish(namespace, io.jshim.proto.containerd.events.TaskResumed.newBuilder()
+                    .setContainerId(c.id()).build());
+        } finally {
+            c.lock.unlock();
+        }
+    }
+
+    // ---- Stats, Update ------------------------------------------------------------------------------
+
+    /** Stats: the cgroup v1/v2 Metrics of the task; NOT_FOUND once it has no cgroup (containerd skips it). */
+    public io.jshim.proto.containerd.task.v2.StatsResponse stats(io.jshim.proto.containerd.task.v2.StatsRequest r) {
+        ShimContainer c = initOf(r.getId(), "");
+        try {
+            return io.jshim.proto.containerd.task.v2.StatsResponse.newBuilder().setStats(runtime.stats(c.root, c.id()))
+                    .build();
+        } catch (EngineException e) {
+            throw TaskErrors.map(e);
+        }
+    }
+
+    /** Update: new resource limits (an Any of runtime-spec LinuxResources JSON); created/running/paused only. */
+    public void update(io.jshim.proto.containerd.task.v2.UpdateTaskRequest r) {
+        ShimContainer c = initOf(r.getId(), "");
+        c.lock.lock();
+        try {
+            if (!c.state.signallable()) {
+                throw new io.jshim.ttrpc.TtrpcException(io.jshim.ttrpc.Code.UNKNOWN,
+                        "cannot update a " + c.state.status().text() + " process");
+            }
+            try {
+                runtime.update(c.root, c.id(), r.getResources().getValue().toByteArray());
+            } catch (EngineException e) {
+                throw TaskErrors.map(e);
+            }
+        } finally {
+            c.lock.unlock();
+        }
+    }
+
+    // ---- CloseIO, ResizePty ------------------------------------------------------------------------
+
+    /** CloseIO: closes the daemon's keep-alive writer of the task's stdin FIFO (§5.3). */
+    public void closeIO(io.jshim.proto.containerd.task.v2.CloseIORequest r) {
+        ShimContainer c = initOf(r.getId(), r.getExecId());
+        c.lock.lock();
+        try {
+            if (c.stdio != null) {
+                c.stdio.closeStdin();
+            }
+        } finally {
+            c.lock.unlock();
+        }
+    }
+
+    /** ResizePty: a no-op for a task without a terminal, as in the runc shim (tty tasks are refused at Create). */
+    public void resizePty(io.jshim.proto.containerd.task.v2.ResizePtyRequest r) {
+        initOf(r.getId(), r.getExecId());
+    }
+
+    // ---- State, Pids, Connect, Shutdown -----------------------------------------------------------
+
+    public StateResponse state(StateRequest r) {
+        ShimContainer c = initOf(r.getId(), r.getExecId());
+        c.lock.lock();
+        try {
+            ShimContainer.Request q = c.request;
+            StateResponse.Builder b = StateResponse.newBuilder()
+                    .setId(c.id())
+                    .setBundle(q.bundle().toString())
+                    .setPid(c.pid)
+                    .setStatus(c.state.status().wire())
+                    .setStdin(q.stdin())
+                    .setStdout(q.stdout())
+                    .setStderr(q.stderr())
+                    .setTerminal(q.terminal())
+                    .setExitStatus(c.state.exitStatus());
+            if (c.state.exitedAt() != null) {
+                b.setExitedAt(timestamp(c.state.exitedAt()));
+            }
+            return b.build();
+        } finally {
+            c.lock.unlock();
+        }
+    }
+
+    public PidsResponse pids(PidsRequest r) {
+        ShimContainer c = initOf(r.getId(), "");
+        List<Integer> pids;
+        try {
+            pids = runtime.pids(c.root, c.id());
+        } catch (EngineException e) {
+            throw TaskErrors.map(e);
+        }
+        PidsResponse.Builder b = PidsResponse.newBuilder();
+        for (int pid : pids) {
+            b.addProcesses(ProcessInfo.newBuilder().setPid(pid));
+        }
+        if (pids.isEmpty() && c.state.signallable()) {
+            // a live task must never report no pids: containerd 1.7+ deletes such tasks on restart (§8.3)
+            b.addProcesses(ProcessInfo.newBuilder().setPid(c.pid));
+        }
+        return b.build();
+    }
+
+    public ConnectResponse connect(ConnectRequest r) {
+        ShimContainer c = containers.get(r.getId());
+        return ConnectResponse.newBuilder()
+                .setShimPid((int) ProcessHandle.current().pid())
+                .setTaskPid(c == null ? 0 : c.pid)
+                .build();
+    }
+
+    /** Shutdown: nothing while tasks remain; otherwise the daemon may exit (after its idle time). */
+    public void shutdown() {
+        touch();
+        if (containers.isEmpty()) {
+            onShutdownRequest.run();
+        }
+    }
+
+    // ---- the front end's private calls -----------------------------------------------------------
+
+    /** {@code start} reserved {@code id}: keep the daemon up until its Create arrives. */
+    public void reserve(String id) {
+        reservations.put(id, System.nanoTime() + reservationTtl.toNanos());
+        touch();
+    }
+
+    /**
+     * The {@code delete} action, run by containerd after every task delete and for dead shims: make sure
+     * nothing of the task is left. A task still known is killed (SIGKILL to all its processes) and
+     * removed without events (containerd publishes its own for a task it still knows); an unknown one
+     * has its engine state, cgroups and rootfs mounts removed if any remain. Returns runc's answer:
+     * exit status 137 unless the exit was seen.
+     */
+    public DeleteResponse cleanup(String id, Path bundle) {
+        reservations.remove(id);
+        ShimContainer c = containers.get(id);
+        if (c != null) {
+            c.lock.lock();
+            try {
+                if (c.state.signallable()) {
+                    try {
+                        killAndAwait(c, CLEANUP_WAIT);
+                    } catch (RuntimeException e) {
+                        c.log.warn("cleanup: " + e.getMessage());
+                    }
+                }
+                if (!(c.state instanceof InitState.Deleted)) {
+                    try {
+                        boolean exitSeen = c.exited.isDone();
+                        DeleteResponse d = finishDelete(c, false);
+                        c.exited.complete(new ShimContainer.Exit(128 + SIGKILL, Instant.now())); // release waiters
+                        return exitSeen ? d : DeleteResponse.newBuilder().setPid(c.pid).setExitStatus(128 + SIGKILL)
+                                .setExitedAt(timestamp(Instant.now())).build();
+                    } catch (RuntimeException e) {
+                        c.log.warn("cleanup: " + e.getMessage() + "; forcing");
+                        forget(c);
+                    }
+                }
+            } finally {
+                c.lock.unlock();
+            }
+        }
+        Path root = defaultRoot;
+        try {
+            String text = Files.readString(bundle.resolve(ROOT_FILE), StandardCharsets.UTF_8).strip();
+            if (!text.isEmpty()) {
+                root = Path.of(text);
+            }
+        } catch (IOException e) {
+            // never created here, or the bundle is gone
+        }
+        try {
+            runtime.delete(root, id, true);
+        } catch (EngineException e) {
+            System.getLogger(TaskCore.class.getName()).log(System.Logger.Level.WARNING,
+                    "cleanup of " + id + ": " + e.getMessage());
+        }
+        RootfsMounts.unmountAll(bundle.resolve("rootfs"));
+        touch();
+        return DeleteResponse.newBuilder().setPid(readPid(bundle)).setExitStatus(128 + SIGKILL)
+                .setExitedAt(timestamp(Instant.now())).build();
+    }
+
+    /** Drops a task whose normal delete failed (the force delete below takes over). Lock held. */
+    private void forget(ShimContainer c) {
+        if (c.stdio != null) {
+            c.stdio.close();
+        }
+        unmount(c);
+        c.state = new InitState.Deleted(128 + SIGKILL, Instant.now());
+        containers.remove(c.id(), c);
+        byPid.remove(c.pid, c);
+        watcher.unwatch(c.pid);
+        c.exited.complete(new ShimContainer.Exit(128 + SIGKILL, Instant.now()));
+        c.log.close();
+        touch();
+    }
+
+    static int readPid(Path bundle) {
+        try {
+            return Integer.parseInt(Files.readString(bundle.resolve(PID_FILE)).strip());
+        } catch (IOException | NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    // ---- idleness ---------------------------------------------------------------------------------
+
+    /** No task and no live reservation. */
+    public boolean idle() {
+        if (!containers.isEmpty()) {
+            return false;
+        }
+        long now = System.nanoTime();
+        reservations.values().removeIf(deadline -> now - deadline > 0);
+        return reservations.isEmpty();
+    }
+
+    /** How long the daemon has been without anything to do (zero while busy). */
+    public Duration idleFor() {
+        if (!idle()) {
+            return Duration.ZERO;
+        }
+        return Duration.ofNanos(System.nanoTime() - lastBusyNanos);
+    }
+
+    public int taskCount() {
+        return containers.size();
+    }
+
+    private void touch() {
+        lastBusyNanos = System.nanoTime();
+    }
+
+    // ---- helpers ----------------------------------------------------------------------------------
+
+    private ShimContainer initOf(String id, String execId) {
+        ShimContainer c = containers.get(id);
+        if (c == null) {
+            throw Errdefs.notFound("container %s not created", id);
+        }
+        if (!execId.isEmpty()) {
+            throw Errdefs.notFound("process %s does not exist", execId);
+        }
+        return c;
+    }
+
+    static Timestamp timestamp(Instant t) {
+        return Timestamp.newBuilder().setSeconds(t.getEpochSecond()).setNanos(t.getNano()).build();
+    }
+}
