@@ -82,7 +82,10 @@ class CveRegressionIT {
     @ParameterizedTest(name = "--preserve-fds {0}")
     @ValueSource(ints = {0, 1})
     void onlyStdioAndPreservedFdsReachTheContainer(int preserve, TestBed bed) throws Exception {
-        String script = "echo \"fds of pid 1: $(ls /proc/1/fd | sort -n | tr '\\n' ' ')\"\n"
+        // list pid 1's fds from a child shell into a file first: a pipe, a command substitution or
+        // a redirection busybox applies in place (saving fd 1 as fd 10) would add an fd to pid 1
+        String script = "sh -c 'ls /proc/1/fd > /dev/shm/fds'\n"
+                + "echo \"fds of pid 1: $(sort -n /dev/shm/fds | tr '\\n' ' ')\"\n"
                 + "[ -e /proc/1/fd/3 ] && echo \"fd 3 -> $(readlink /proc/1/fd/3)\"\n"
                 + "echo \"cwd: $(readlink /proc/1/cwd)\"; echo \"root: $(readlink /proc/1/root)\"\n";
         BusyboxBundle b = bed.bundle("b").args("sh", "-c", script).build();
@@ -135,9 +138,10 @@ class CveRegressionIT {
 
     /**
      * Container A is created (its init is still the runtime's helper) and container B shares its
-     * pid namespace, as a sidecar or an {@code exec}'d process would. From B the helper is not
-     * reachable: /proc/1/exe can be neither read nor opened (the helper is not dumpable), so no
-     * fd to it can be kept until it exits and then written through. After {@code start},
+     * pid namespace, as a sidecar or an {@code exec}'d process would. From B jshim-init is not
+     * reachable: /proc/1/exe can be neither read nor opened (it is not dumpable), so no fd to it
+     * can be kept until it exits and then written through (under runc it can be opened, but the
+     * write fails). After {@code start},
      * /proc/1/exe is A's own program. From the host, the helper's exe is an anonymous sealed
      * memfd that cannot be opened for writing, and the installed binary is unchanged.
      */
@@ -157,9 +161,10 @@ class CveRegressionIT {
         // from the host: the helper runs from a memfd, not from the installed file
         Path exe = Path.of("/proc/" + pid + "/exe");
         String target = Files.readSymbolicLink(exe).toString();
-        assertTrue(target.startsWith("/memfd:"), () -> "the created container's init runs " + target);
+        assertFalse(target.equals(rt.binary().toRealPath().toString()) || target.contains("/libexec/"),
+                () -> "the created container's init runs the installed binary " + target);
         if (rt.isJrunc()) {
-            assertTrue(target.startsWith("/memfd:jshim-init"), target);
+            assertTrue(target.startsWith("/memfd:jshim-init"), target); // runc 1.1.5's shows "/"
         }
         IOException denied = assertThrows(IOException.class,
                 () -> Files.newOutputStream(exe, StandardOpenOption.APPEND).close(), "opened " + target + " for writing");
@@ -192,30 +197,37 @@ class CveRegressionIT {
         assertEquals(0, started.exitCode(), started::describe);
         Result r = sidecar.await(Duration.ofSeconds(60));
         assertEquals(0, r.exitCode(), r::describe);
-        assertEquals("readlink /proc/1/exe failed\nopen /proc/1/exe failed\nready\nafter start: /bin/busybox\ndone\n",
-                r.stdout(), r::describe);
-        assertFalse(r.stdout().contains("pwned") || r.stdout().contains("wrote"), r::describe);
+        assertTrue(r.stdout().endsWith("ready\nafter start: /bin/busybox\ndone\n"), r::describe);
+        assertFalse(r.stdout().contains("wrote through a kept fd"), r::describe);
+        if (rt.isJrunc()) {
+            // stricter than runc 1.1.5, whose init can be opened (not written): jshim-init is not
+            // dumpable, so there is nothing to open or keep
+            assertEquals("readlink /proc/1/exe failed\nopen /proc/1/exe failed\n",
+                    r.stdout().substring(0, r.stdout().indexOf("ready\n")), r::describe);
+        }
         assertEquals(before, rt.isJrunc() ? sha256(jshimInit()) : sha256(rt.binary()), "the runtime binary changed");
-        // and the running container's exe is its own program, in its rootfs
-        assertEquals(a.rootfs().resolve("bin/busybox").toString(), Files.readSymbolicLink(exe).toString());
+        // and the running container's exe is its own program (the path within its own root)
+        assertEquals("/bin/busybox", Files.readSymbolicLink(exe).toString());
     }
 
     /**
-     * The other road to the helper: an entry point whose interpreter is {@code /proc/self/exe}
-     * runs what the helper ran from, i.e. the sealed copy (which, without its sync socket, only
-     * complains and exits). The installed binary is untouched.
+     * The other road to the helper: an entry point whose interpreter is {@code /proc/self/exe},
+     * i.e. whatever the helper runs from. Under both runtimes the execve fails (the helper runs
+     * from an unlinked copy), nothing runs, and the installed binary is untouched.
      */
     @Test
-    void anEntryPointRunningProcSelfExeGetsOnlyTheSealedCopy(TestBed bed) throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(bed.jrunc().isJrunc(), "jshim-init's own message");
+    void anEntryPointRunningProcSelfExeRunsNothing(TestBed bed) throws Exception {
         String before = sha256(jshimInit());
         BusyboxBundle b = bed.bundle("b").args("/evil").build();
         Files.writeString(b.rootfs().resolve("evil"), "#!/proc/self/exe\n", StandardCharsets.UTF_8);
         Files.setPosixFilePermissions(b.rootfs().resolve("evil"),
                 java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
-        Result r = bed.jrunc().run("run", "--bundle", b.dir().toString(), bed.id("evil"));
-        assertEquals(1, r.exitCode(), r::describe);
-        assertTrue(r.stderr().contains("jshim-init: JSHIM_SYNC_FD is not set"), r::describe);
+        for (Runtime rt : List.of(bed.jrunc(), bed.runc())) {
+            Result r = rt.run("run", "--bundle", b.dir().toString(), bed.id("evil-" + rt.name()));
+            assertTrue(r.exitCode() != 0, r::describe);
+            assertEquals("", r.stdout(), r::describe);
+            assertTrue(r.stderr().contains("exec /evil: no such file or directory"), r::describe);
+        }
         assertEquals(before, sha256(jshimInit()));
     }
 }

@@ -97,6 +97,7 @@ class TerminalIT {
     private static Result underScript(String line, Runtime rt, String id, List<String> input) throws Exception {
         long start = System.nanoTime();
         Process p = new ProcessBuilder("script", "-qec", line, "/dev/null").redirectErrorStream(true).start();
+        // stdin stays open until the end: at its end of file script(1) would type an EOF character
         try (OutputStream in = p.getOutputStream()) {
             if (!input.isEmpty()) {
                 assertEquals("running", rt.awaitStatus(id, "running", Duration.ofSeconds(30)), line);
@@ -106,9 +107,9 @@ class TerminalIT {
                 in.flush();
                 Thread.sleep(400);
             }
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS), line);
         }
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), line);
         return new Result(List.of("script", "-qec", line), p.exitValue(), out.replace("\u0000", ""), "",
                 (System.nanoTime() - start) / 1_000_000, false);
     }

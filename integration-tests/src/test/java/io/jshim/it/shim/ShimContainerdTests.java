@@ -176,6 +176,66 @@ abstract class ShimContainerdTests {
         }
     }
 
+    // ---- pause, resume, metrics, update ----------------------------------------------------------
+
+    private List<String> pauseResumeMetricsUpdate(String runtime, String id) throws Exception {
+        List<String> seen = new ArrayList<>();
+        CtrResult run = ctr("run", "-d", "--runtime", runtime, "--rootfs", rootfs(), id, "/bin/sleep", "1000");
+        seen.add("run -d: " + run.exitStatus());
+        f.awaitTask(id, "RUNNING");
+        seen.add("pause: " + ctr("task", "pause", id).exitStatus());
+        f.awaitTask(id, "PAUSED");
+        seen.add("paused");
+        seen.add("resume: " + ctr("task", "resume", id).exitStatus());
+        f.awaitTask(id, "RUNNING");
+        seen.add("running");
+        // ctr has no "task update": call the shim's Update as containerd's Update API would
+        seen.add("update: " + shimUpdate(id, "{\"memory\":{\"limit\":67108864}}"));
+        CtrResult metrics = ctr("task", "metrics", id);
+        seen.add("metrics: " + metrics.exitStatus());
+        seen.add("memory limit: " + (metrics.output().lines().anyMatch(l -> l.matches(
+                "memory\\.limit_in_bytes\\s+67108864\\s*")) ? "64 MiB" : "not shown:\n" + metrics.output()));
+        seen.add("pids: " + (metrics.output().lines().anyMatch(l -> l.matches("pids\\.current\\s+1\\s*"))
+                ? "1" : "not 1:\n" + metrics.output()));
+        ctr("task", "kill", "--signal", "SIGKILL", id);
+        f.awaitTask(id, "STOPPED");
+        seen.add("delete: " + ctr("task", "delete", id).exitStatus());
+        seen.add("container rm: " + ctr("container", "rm", id).exitStatus());
+        return seen;
+    }
+
+    /** Task.Update straight to the task's shim (its address from the bundle), as containerd sends it. */
+    private String shimUpdate(String id, String resourcesJson) throws Exception {
+        java.nio.file.Path bundle = f.containerd.dir().resolve("state/io.containerd.runtime.v2.task")
+                .resolve(f.namespace).resolve(id);
+        String address;
+        if (Files.exists(bundle.resolve("address"))) {
+            address = Files.readString(bundle.resolve("address"));
+        } else {
+            address = JSON.readTree(Files.readString(bundle.resolve("bootstrap.json"))).path("address").asText();
+        }
+        var req = io.jshim.proto.containerd.task.v2.UpdateTaskRequest.newBuilder().setId(id)
+                .setResources(com.google.protobuf.Any.newBuilder()
+                        .setTypeUrl("types.containerd.io/opencontainers/runtime-spec/1/LinuxResources")
+                        .setValue(com.google.protobuf.ByteString.copyFromUtf8(resourcesJson)))
+                .build();
+        try (io.jshim.ttrpc.TtrpcClient client = io.jshim.ttrpc.TtrpcClient.builder(
+                java.nio.file.Path.of(address.substring("unix://".length()))).build()) {
+            client.call("containerd.task.v2.Task", "Update", req.toByteArray(), java.time.Duration.ofSeconds(10));
+            return "ok";
+        } catch (io.jshim.ttrpc.TtrpcException e) {
+            return e.code() + " " + e.getMessage();
+        }
+    }
+
+    @Test
+    void detached_pauseResumeUpdateMetrics_behaveAsWithTheRuncShim() throws Exception {
+        List<String> jshim = pauseResumeMetricsUpdate(RUNTIME, f.id("pause"));
+        List<String> runc = pauseResumeMetricsUpdate("io.containerd.runc.v2", f.id("pauserunc"));
+        assertEquals(runc, jshim);
+        assertTrue(jshim.contains("memory limit: 64 MiB"), jshim.toString());
+    }
+
     // ---- events --------------------------------------------------------------------------------
 
     @Test
