@@ -107,7 +107,8 @@ void setup_console(const struct plan *p, bool with_dev_console)
 	if (slave < 0)
 		fail(errno, "open %s", path);
 	if (p->con.rows != 0 && p->con.cols != 0) { /* runc: both, or the size is left alone */
-		struct winsize ws = { .ws_row = (unsigned short)p->con.rows, .ws_col = (unsigned short)p->con.cols };
+		struct winsize ws = { .ws_row = (unsigned short)p->con.rows,
+				      .ws_col = (unsigned short)p->con.cols };
 		if (ioctl(master, TIOCSWINSZ, &ws) < 0)
 			fail(errno, "set console size %ux%u", p->con.rows, p->con.cols);
 	}
@@ -122,7 +123,8 @@ void setup_console(const struct plan *p, bool with_dev_console)
 			n = read(p->con.fd, &go, 1);
 		while (n < 0 && errno == EINTR);
 		if (n != 1)
-			fail_exact(n < 0 ? errno : EPIPE, "the terminal relay went away before the terminal was ready");
+			fail_exact(n < 0 ? errno : EPIPE,
+			           "the terminal relay went away before the terminal was ready");
 	}
 	close(p->con.fd);
 	/* The user the process runs as owns its terminal (runc's
@@ -133,7 +135,8 @@ void setup_console(const struct plan *p, bool with_dev_console)
 		struct stat st;
 		if (fstat(slave, &st) < 0)
 			fail(errno, "stat %s", path);
-		if (st.st_uid != p->uid && fchown(slave, p->uid, (gid_t)-1) < 0 && errno != EINVAL && errno != EPERM)
+		if (st.st_uid != p->uid && fchown(slave, p->uid, (gid_t)-1) < 0 &&
+		    errno != EINVAL && errno != EPERM)
 			fail(errno, "chown %s to uid %u", path, p->uid);
 	}
 	for (int fd = 0; fd < 3; fd++)

@@ -85,16 +85,19 @@ void decode_hooks(struct plan *p, struct cursor *c)
 		h->timeout = get_u32(c);
 		flags = get_u32(c);
 		if (flags & ~JSHIM_HOOKF_ENV)
-			fail_exact(EINVAL, "plan record PLAN_HOOK: unknown flags 0x%x", flags & ~JSHIM_HOOKF_ENV);
+			fail_exact(EINVAL, "plan record PLAN_HOOK: unknown flags 0x%x",
+			           flags & ~JSHIM_HOOKF_ENV);
 		h->path = get_str(c);
 		h->argv = get_strv_pooled(c);
 		h->envp = get_strv_pooled(c);
 		if (!(flags & JSHIM_HOOKF_ENV))
 			h->envp = NULL;
 		if (h->path[0] != '/')
-			fail_exact(EINVAL, "hooks.%s: path \"%s\" must be absolute", phase_name(h->phase), h->path);
+			fail_exact(EINVAL, "hooks.%s: path \"%s\" must be absolute",
+			           phase_name(h->phase), h->path);
 		if (h->argv[0] == NULL)
-			fail_exact(EINVAL, "hooks.%s: %s: argv must hold argv[0]", phase_name(h->phase), h->path);
+			fail_exact(EINVAL, "hooks.%s: %s: argv must hold argv[0]",
+			           phase_name(h->phase), h->path);
 		hk->nhooks++;
 		break;
 	case PLAN_HOOK_STATE:

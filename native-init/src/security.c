@@ -23,7 +23,7 @@
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <seccomp.h>
-#include <stdio.h>
+#include <stddef.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -313,7 +313,122 @@ static void add_rule(scmp_filter_ctx ctx, const struct seccomp_rule *r, const ch
 		           r->spec_index, name, errstr(-rc));
 }
 
-/* The compiled filter, read back from a memfd (libseccomp 2.5 exports to an fd only). */
+/* ---- runc's -ENOSYS stub ----
+ *
+ * With a restrictive default action, a syscall newer than every syscall the
+ * profile names (fchmodat2, say, under a profile written before it existed)
+ * would fail with the default errno, EPERM, and libc would not fall back to
+ * the older call it tries on ENOSYS. runc therefore puts a stub before
+ * libseccomp's program (libcontainer/seccomp/patchbpf/enosys_linux.go): per
+ * architecture of linux.seccomp.architectures, a syscall number above the
+ * largest the profile names for it returns ENOSYS. Same rules here: only for
+ * a default action other than ALLOW, LOG and TRACE; x86_64 and x32 share
+ * AUDIT_ARCH_X86_64 and are told apart by the x32 bit (1 << 30). */
+
+#define X32_BIT 0x40000000u
+#define MAX_STUB 128
+
+struct stub_arch {
+	uint32_t audit_arch;
+	int64_t max, max_x32; /* -1: none */
+};
+
+static struct sock_filter stub[MAX_STUB];
+static size_t stub_len;
+static size_t jump_enosys[MAX_STUB], jump_filter[MAX_STUB];
+static size_t njump_enosys, njump_filter;
+
+static void emit(uint16_t code, uint8_t jt, uint8_t jf, uint32_t k)
+{
+	if (stub_len >= MAX_STUB)
+		fail_exact(E2BIG, "seccomp: the -ENOSYS stub has too many architectures");
+	stub[stub_len++] = (struct sock_filter){ .code = code, .jt = jt, .jf = jf, .k = k };
+}
+
+static void ja_enosys(void) { jump_enosys[njump_enosys++] = stub_len; emit(BPF_JMP | BPF_JA, 0, 0, 0); }
+static void ja_filter(void) { jump_filter[njump_filter++] = stub_len; emit(BPF_JMP | BPF_JA, 0, 0, 0); }
+
+/* jgt #max: ENOSYS, else on into the filter (3 instructions) */
+static void check_max(uint32_t max)
+{
+	emit(BPF_JMP | BPF_JGT | BPF_K, 0, 1, max);
+	ja_enosys();
+	ja_filter();
+}
+
+static int64_t largest_syscall(const struct security_plan *s, uint32_t arch)
+{
+	int64_t max = -1;
+	for (size_t i = 0; i < s->nrules; i++)
+		for (size_t k = 0; k < s->rules[i].nnames; k++) {
+			int nr = seccomp_syscall_resolve_name_arch(arch, s->rules[i].names[k]);
+			if (nr >= 0 && nr > max) /* negative: unknown, or a pseudo-syscall there */
+				max = nr;
+		}
+	return max;
+}
+
+static void build_enosys_stub(const struct security_plan *s)
+{
+	struct stub_arch arches[MAX_SECCOMP_ARCHES];
+	size_t narch = 0;
+
+	stub_len = njump_enosys = njump_filter = 0;
+	if (s->seccomp_default == JSHIM_SCMP_ALLOW || s->seccomp_default == JSHIM_SCMP_LOG ||
+	    s->seccomp_default == JSHIM_SCMP_TRACE)
+		return;
+	for (size_t i = 0; i < s->narches; i++) {
+		uint32_t token = seccomp_arch_resolve_name(s->arches[i]);
+		uint32_t audit = token == SCMP_ARCH_X32 ? SCMP_ARCH_X86_64 : token; /* tokens are AUDIT_ARCH_* but x32 */
+		int64_t max = largest_syscall(s, token);
+		size_t a;
+
+		if (max < 0)
+			continue;
+		for (a = 0; a < narch && arches[a].audit_arch != audit; a++)
+			;
+		if (a == narch)
+			arches[narch++] = (struct stub_arch){ .audit_arch = audit, .max = -1, .max_x32 = -1 };
+		if (token == SCMP_ARCH_X32)
+			arches[a].max_x32 = max;
+		else
+			arches[a].max = max;
+	}
+	if (narch == 0)
+		return;
+	emit(BPF_LD | BPF_W | BPF_ABS, 0, 0, (uint32_t)offsetof(struct seccomp_data, arch));
+	for (size_t a = 0; a < narch; a++) {
+		const struct stub_arch *x = &arches[a];
+		bool x86 = x->audit_arch == SCMP_ARCH_X86_64;
+		/* section length after the jeq: ld, [jset], 3 per checked maximum */
+		uint8_t len = (uint8_t)(1 + (x86 ? 1 : 0) + 3 * ((x->max >= 0) + (x86 && x->max_x32 >= 0)));
+
+		emit(BPF_JMP | BPF_JEQ | BPF_K, 0, len, x->audit_arch);
+		emit(BPF_LD | BPF_W | BPF_ABS, 0, 0, (uint32_t)offsetof(struct seccomp_data, nr));
+		if (x86 && x->max >= 0 && x->max_x32 >= 0) {
+			emit(BPF_JMP | BPF_JSET | BPF_K, 3, 0, X32_BIT); /* x32: the second check */
+			check_max((uint32_t)x->max);
+			check_max((uint32_t)x->max_x32);
+		} else if (x86 && x->max >= 0) {
+			emit(BPF_JMP | BPF_JSET | BPF_K, 2, 0, X32_BIT); /* x32 syscalls: not ours to judge */
+			check_max((uint32_t)x->max);
+		} else if (x86) {
+			emit(BPF_JMP | BPF_JSET | BPF_K, 0, 2, X32_BIT); /* x86_64 syscalls: likewise */
+			check_max((uint32_t)x->max_x32);
+		} else {
+			check_max((uint32_t)x->max);
+		}
+	}
+	ja_filter(); /* an architecture without a section */
+	emit(BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ERRNO | ENOSYS);
+	for (size_t i = 0; i < njump_enosys; i++)
+		stub[jump_enosys[i]].k = (uint32_t)(stub_len - 1 - (jump_enosys[i] + 1));
+	for (size_t i = 0; i < njump_filter; i++)
+		stub[jump_filter[i]].k = (uint32_t)(stub_len - (jump_filter[i] + 1));
+}
+
+/* The compiled filter, read back from a memfd (libseccomp 2.5 exports to an fd
+ * only), after the -ENOSYS stub. */
 static void export_bpf(scmp_filter_ctx ctx)
 {
 	int fd = memfd_create("jshim-seccomp", MFD_CLOEXEC);
@@ -329,12 +444,13 @@ static void export_bpf(scmp_filter_ctx ctx)
 		fail(errno, "seccomp: lseek");
 	if (size == 0 || size % (off_t)sizeof(struct sock_filter) != 0)
 		fail_exact(EINVAL, "seccomp: libseccomp produced a filter of %lld bytes", (long long)size);
-	if (size > (off_t)sizeof(bpf))
+	if (size + (off_t)(stub_len * sizeof(struct sock_filter)) > (off_t)sizeof(bpf))
 		fail_exact(E2BIG, "seccomp: the filter has %lld BPF instructions, the kernel takes at most %d",
-		           (long long)(size / (off_t)sizeof(struct sock_filter)), BPF_MAXINSNS);
-	if (pread(fd, bpf, (size_t)size, 0) != size)
+		           (long long)(size / (off_t)sizeof(struct sock_filter)) + (long long)stub_len, BPF_MAXINSNS);
+	memcpy(bpf, stub, stub_len * sizeof(struct sock_filter));
+	if (pread(fd, bpf + stub_len, (size_t)size, 0) != size)
 		fail(errno ? errno : EIO, "seccomp: read back the filter");
-	bpf_len = (unsigned short)(size / (off_t)sizeof(struct sock_filter));
+	bpf_len = (unsigned short)(stub_len + (size_t)(size / (off_t)sizeof(struct sock_filter)));
 	close(fd);
 }
 
@@ -381,6 +497,7 @@ void security_prepare(const struct plan *p)
 			add_rule(ctx, r, r->names[k], nr);
 		}
 	}
+	build_enosys_stub(s);
 	export_bpf(ctx);
 	seccomp_release(ctx);
 }

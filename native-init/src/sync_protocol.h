@@ -58,7 +58,7 @@
  *
  * How jshim-init reads a plan (native-init/src/plan.c):
  *   - PLAN_HELLO first, PLAN_END last. PLAN_NS_JOIN, _MOUNT, _MKDIR, _SYMLINK,
- *     _DEVICE, _MASKED_PATH, _READONLY_PATH, _RLIMIT and _SYSCTL may repeat; any other
+ *     _DEVICE, _MASKED_PATH, _READONLY_PATH, _RLIMIT, _SYSCTL and _SECCOMP_RULE may repeat; any other
  *     record appearing twice, an unknown tag, a short or overlong payload or a
  *     str without its NUL is an error (MSG_ERROR, errno EPROTO).
  *   - Absent records mean: MODE_CREATE, no new namespaces, propagation
@@ -69,8 +69,18 @@
  *     paths need CLONE_NEWNS; hostname/domainname need a new or joined uts ns.
  *   - Bounds (E2BIG beyond): 16 MiB of frames in all, 16 PLAN_NS_JOIN, 256
  *     each of PLAN_MOUNT, _DEVICE, _MKDIR, _SYMLINK, _MASKED_PATH,
- *     _READONLY_PATH, 64 PLAN_RLIMIT, 1024 PLAN_SYSCTL, 65536 gids, args and
+ *     _READONLY_PATH, 64 PLAN_RLIMIT, 1024 PLAN_SYSCTL, 4096 PLAN_SECCOMP_RULE
+ *     (16384 syscall names in all, 32 architectures), 65536 gids, args and
  *     env entries.
+ *   - Security (security.c): jshim-init first re-executes itself from a sealed
+ *     memfd copy and makes itself non-dumpable (CVE-2019-5736, CVE-2016-9962);
+ *     the parent compiles PLAN_SECCOMP* to BPF before clone(); the child drops
+ *     the bounding set before the user switch, applies PLAN_CAPS and
+ *     PLAN_NO_NEW_PRIVS after it, and loads the filter as late as possible:
+ *     right before execve() (after the exec FIFO) with no_new_privs; before
+ *     the user switch without it (loading then needs CAP_SYS_ADMIN); before
+ *     MSG_READY with SCMP_ACT_NOTIFY, sending MSG_SECCOMP_FD and waiting for
+ *     MSG_SECCOMP_DONE.
  *   - The sync fd must lie above the preserved fds (>= 3 + PLAN_PRESERVE_FDS).
  *   - MODE_JOIN (exec): PLAN_NS_JOIN names every namespace of the running
  *     container (user first); no PLAN_NS_CLONE flags, rootfs, mounts, hostname

@@ -122,12 +122,12 @@ static int string(struct scan *s, struct buf *out)
 
 static int value(struct scan *s);
 
-static int members(struct scan *s, char open, char close)
+/* Skips an object (close = '}') or array (close = ']') at s->p, validating it. */
+static int members(struct scan *s, char close)
 {
 	if (++s->depth > MAX_DEPTH)
 		return -1;
-	s->p++; /* open */
-	(void)open;
+	s->p++; /* the opening bracket */
 	ws(s);
 	if (s->p < s->end && *s->p == close) {
 		s->p++;
@@ -172,9 +172,9 @@ static int value(struct scan *s)
 	if (c == '"')
 		return string(s, NULL);
 	if (c == '{')
-		return members(s, '{', '}');
+		return members(s, '}');
 	if (c == '[')
-		return members(s, '[', ']');
+		return members(s, ']');
 	/* number, true, false, null: a run of their characters */
 	const char *start = s->p;
 	while (s->p < s->end && strchr("0123456789+-.eEtruefalsn", *s->p))
@@ -182,7 +182,9 @@ static int value(struct scan *s)
 	return s->p > start ? 0 : -1;
 }
 
-/* At '{': for each member, calls on_member with the scanner positioned at its value. */
+/* At '{': finds member "key". want_object: it must be an object, and *found is set to a scanner
+ * positioned at it (the return value is then just non-NULL); else it must be a string, returned
+ * decoded and malloc'ed. NULL when absent, of another type, or malformed before it. */
 static char *find_in_object(struct scan *s, const char *key, bool want_object, struct scan *found)
 {
 	if (s->p >= s->end || *s->p != '{')

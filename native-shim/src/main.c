@@ -262,7 +262,11 @@ static void java_command(struct argv_builder *b, const char *prefix, enum jvm_mo
 	char *home = find_java_home();
 	arg(b, xasprintf("%s/bin/java", home));
 	arg(b, "-XX:+UseSerialGC");
-	arg(b, "-Xmx64m"); /* the same for every mode: the AOT cache is shared */
+	/* the same for every mode (the AOT cache is shared); a small initial heap and young generation
+	 * keep an idle daemon's footprint down (measured: 83 MB -> 70 MB PSS with 30 tasks, same latency) */
+	arg(b, "-Xms8m");
+	arg(b, "-Xmn4m");
+	arg(b, "-Xmx64m");
 	arg(b, "-Xss512k");
 	arg(b, "-XX:TieredStopAtLevel=1");
 	arg(b, "-XX:MaxMetaspaceSize=96m");

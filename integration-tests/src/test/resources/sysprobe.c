@@ -3,6 +3,7 @@
  * happened, so that two runtimes' containers can be compared line by line:
  *
  *     sysprobe NAME [ARG]   ->   "NAME: ok"  or  "NAME: EPERM"
+ *     sysprobe nr N         ->   syscall number N with zero arguments
  *
  * Busybox has no keyctl, add_key, insmod of a real module or ptrace, hence
  * this. Built by the integration tests with `gcc -static` and copied into the
@@ -65,6 +66,8 @@ int main(int argc, char **argv)
 		rc = kill((pid_t)arg, 0);
 	else if (strcmp(what, "mkdir") == 0)
 		rc = syscall(SYS_mkdir, argc > 2 ? argv[2] : "/tmp/sysprobe", 0755);
+	else if (strcmp(what, "nr") == 0)
+		rc = syscall(arg, 0, 0, 0, 0, 0, 0); /* a raw syscall number, e.g. one no kernel has */
 	else if (strcmp(what, "rmdir") == 0)
 		rc = syscall(SYS_rmdir, argc > 2 ? argv[2] : "/tmp/sysprobe");
 	else if (strcmp(what, "getcpu") == 0)

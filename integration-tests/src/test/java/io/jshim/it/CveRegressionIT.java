@@ -84,9 +84,9 @@ class CveRegressionIT {
     void onlyStdioAndPreservedFdsReachTheContainer(int preserve, TestBed bed) throws Exception {
         // list pid 1's fds from a child shell into a file first: a pipe, a command substitution or
         // a redirection busybox applies in place (saving fd 1 as fd 10) would add an fd to pid 1
-        String script = "sh -c 'ls /proc/1/fd > /dev/shm/fds'\n"
-                + "echo \"fds of pid 1: $(sort -n /dev/shm/fds | tr '\\n' ' ')\"\n"
-                + "[ -e /proc/1/fd/3 ] && echo \"fd 3 -> $(readlink /proc/1/fd/3)\"\n"
+        String script = "sh -c 'for f in /proc/1/fd/*; do n=${f##*/}; [ $n -gt 2 ] && echo \"fd $n -> $(readlink $f)\";"
+                + " echo $n >> /dev/shm/fds; done > /dev/shm/high'\n"
+                + "echo \"fds of pid 1: $(sort -n /dev/shm/fds | tr '\\n' ' ')\"; cat /dev/shm/high\n"
                 + "echo \"cwd: $(readlink /proc/1/cwd)\"; echo \"root: $(readlink /proc/1/root)\"\n";
         BusyboxBundle b = bed.bundle("b").args("sh", "-c", script).build();
         String jrunc = null;

@@ -212,7 +212,8 @@ class ExecIT {
             seen.put(rt.name(), s.errorMessage() + "\n" + p.errorMessage());
         }
         assertEquals("exec failed: cannot exec in a stopped container\n"
-                + "exec failed: cannot exec in a paused container (use --ignore-paused to override)", seen.get("jrunc"));
+                + "exec failed: cannot exec in a paused container (use --ignore-paused to override)",
+                seen.get("jrunc"));
         assertEquals(seen.get("runc"), seen.get("jrunc"));
     }
 }

@@ -285,7 +285,8 @@ class HooksIT {
             assertEquals(0, rt.run("run", "-d", "--bundle", b.dir().toString(), id).exitCode());
             assertEquals("stopped", rt.awaitStatus(id, "stopped", SETTLE));
             Result r = rt.run("delete", id);
-            assertEquals(0, r.exitCode(), rt.name() + ": a failing poststop hook does not fail delete\n" + r.describe());
+            assertEquals(0, r.exitCode(), rt.name() + ": a failing poststop hook does not fail delete\n"
+                    + r.describe());
             assertEquals("(none)", rt.status(id), rt.name() + ": the container is gone");
             if (rt.isJrunc()) {
                 assertTrue(r.stderr().contains("level=warning"), r::describe);

@@ -51,12 +51,16 @@ class SecurityIT {
     static synchronized Path sysprobe() {
         if (sysprobe == null) {
             try {
-                Path dir = Files.createTempDirectory("jshim-it-sysprobe");
+                Path dir = Files.createTempDirectory("jshim-sysprobe");
+                // deleteOnExit runs last-registered first: the files, then the directory
+                dir.toFile().deleteOnExit();
                 Path src = dir.resolve("sysprobe.c");
+                src.toFile().deleteOnExit();
                 try (InputStream in = SecurityIT.class.getResourceAsStream("/sysprobe.c")) {
                     Files.copy(in, src);
                 }
                 Path bin = dir.resolve("sysprobe");
+                bin.toFile().deleteOnExit();
                 Process p = new ProcessBuilder("gcc", "-static", "-O2", "-o", bin.toString(), src.toString())
                         .redirectErrorStream(true).start();
                 String out = new String(p.getInputStream().readAllBytes());
@@ -64,9 +68,6 @@ class SecurityIT {
                     throw new IllegalStateException("gcc -static sysprobe.c failed (install gcc and libc6-dev):\n"
                             + out);
                 }
-                bin.toFile().deleteOnExit();
-                src.toFile().deleteOnExit();
-                dir.toFile().deleteOnExit();
                 sysprobe = bin;
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
@@ -165,6 +166,7 @@ class SecurityIT {
                 + "sysprobe init_module\n"
                 + "sysprobe keyctl; sysprobe add_key; sysprobe unshare_user; sysprobe unshare_mnt\n"
                 + "sysprobe kill0 " + host + "; sysprobe ptrace " + host + "\n"
+                + "sysprobe nr 1000; sysprobe nr 400\n"
                 + "[ -e /proc/" + host + " ] && echo 'host pid visible' || echo 'host pid hidden'\n"
                 + "echo \"pids >= 50: $(ls /proc | grep -E '^[0-9]+$' | awk '$1 >= 50' | wc -l)\"\n";
         BusyboxBundle b = withProbe(bed.bundle("b").args("sh", "-c", script).edit(c -> {
@@ -202,6 +204,10 @@ class SecurityIT {
                 + "unshare_mnt: EPERM\n"
                 + "kill0: ESRCH\n"
                 + "ptrace: ESRCH\n"
+                // 1000: above every syscall the profile names: ENOSYS, from the kernel or from
+                // runc's -ENOSYS stub; 400: an unassigned number below them: the profile's EPERM
+                + "nr: ENOSYS\n"
+                + "nr: " + (containerdSeccomp ? "EPERM" : "ENOSYS") + "\n"
                 + "host pid hidden\n"
                 + "pids >= 50: 0\n", out, () -> describe(rs));
     }

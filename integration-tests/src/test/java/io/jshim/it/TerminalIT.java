@@ -167,7 +167,8 @@ class TerminalIT {
 
     @Test
     void aWindowSizeChangeReachesTheContainer(TestBed bed) throws Exception {
-        BusyboxBundle b = ttyBundle(bed, "b", "sh", "-c", "stty size; sleep 3; stty size");
+        // runc sizes the pty only after start: the first stty waits a second for it
+        BusyboxBundle b = ttyBundle(bed, "b", "sh", "-c", "sleep 1; stty size; sleep 5; stty size");
         for (Runtime rt : List.of(bed.jrunc(), bed.runc())) {
             String id = bed.id("winch-" + rt.name());
             try {
@@ -175,7 +176,7 @@ class TerminalIT {
                 // terminal; the resize comes once the container runs (and has printed its first size)
                 Result r = underScript("stty rows 20 cols 70; " + cmd(rt, "run --bundle " + b.dir() + " " + id)
                         + " & P=$!; until " + cmd(rt, "state " + id) + " 2>/dev/null | grep -q '\"running\"'; do "
-                        + "sleep 0.1; done; sleep 0.5; stty rows 50 cols 60; kill -WINCH $P; wait $P",
+                        + "sleep 0.1; done; sleep 2; stty rows 50 cols 60; kill -WINCH $P; wait $P",
                         rt, id, List.of());
                 assertEquals(0, r.exitCode(), r::describe);
                 assertEquals("20 70\r\n50 60\r\n", r.stdout(), rt.name() + "\n" + r.describe());

@@ -212,6 +212,12 @@ class ShimFrontEndIT {
         assertNotEquals(pod1, other);
         String otherNs = startAndDelete(bundle("p4", ""), ns + "x", session.idPrefix() + "-p4");
         assertNotEquals(plain, otherNs, "one daemon per namespace");
+        String g1 = startAndDelete(bundle("g1", "\"io.kubernetes.cri.sandbox-id\":\"sb5\","
+                + "\"io.containerd.jshim.v2.group\":\"grp\""), ns, session.idPrefix() + "-g1");
+        String g2 = startAndDelete(bundle("g2", "\"io.kubernetes.cri.sandbox-id\":\"sb6\","
+                + "\"io.containerd.jshim.v2.group\":\"grp\""), ns, session.idPrefix() + "-g2");
+        assertEquals(g1, g2, "the jshim group annotation puts two pods in one daemon");
+        assertNotEquals(plain, g1);
     }
 
     @Test

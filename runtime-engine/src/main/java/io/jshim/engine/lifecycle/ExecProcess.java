@@ -171,6 +171,9 @@ public final class ExecProcess {
             expect(security.receiveBeforeReady(channel, pid), SyncProtocol.MSG_READY, args);
             return pid;
         } catch (EngineException e) {
+            if (pid == 0) {
+                reap(init.pid()); // it failed before reporting a pid, and exited
+            }
             kill(pid);
             throw e;
         } catch (CgroupException e) {

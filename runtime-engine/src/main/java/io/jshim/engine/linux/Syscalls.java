@@ -361,7 +361,7 @@ public final class Syscalls {
         }
     }
 
-    // ---- hooks and exec (issue 3): pipes for a child's stdin, bounded waits, captured output ----
+    // ---- issue 3: pipes, a hook's stdin and captured output, bounded waits ----
 
     public static final int MFD_CLOEXEC = 1;
     private static final long SYS_PIDFD_OPEN = 434; // x86_64 and every arch since 5.3 (asm-generic)
