@@ -82,6 +82,26 @@ abstract class ShimContainerdTests {
     }
 
     @Test
+    void runRm_feedsCtrsStdinToTheContainer_andEndsItWithCloseIO() throws Exception {
+        String id = f.id("stdin");
+        Process run = f.ctrProcessWithStdin("run", "--rm", "--runtime", RUNTIME, "--rootfs", rootfs(), id,
+                "/bin/sh", "-c", "wc -l; echo stdin-done");
+        try {
+            f.awaitTask(id, "RUNNING");
+            // (ctr calls CloseIO when its stdin ends; ends before the task exists are lost by ctr itself,
+            // with any shim, so the input is written once the task runs)
+            run.getOutputStream().write("one\ntwo\nthree\n".getBytes(StandardCharsets.UTF_8));
+            run.getOutputStream().close();
+            assertTrue(run.waitFor(30, TimeUnit.SECONDS), "the container did not see EOF on stdin");
+            String out = new String(run.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertEquals(0, run.exitValue(), out);
+            assertTrue(out.contains("3\nstdin-done"), out);
+        } finally {
+            run.destroyForcibly();
+        }
+    }
+
+    @Test
     void runRm_killedWithSignal9_returns137() throws Exception {
         String id = f.id("kill9");
         Process run = f.ctrProcess("run", "--rm", "--runtime", RUNTIME, "--rootfs", rootfs(), id, "/bin/sleep", "1000");
@@ -270,6 +290,59 @@ abstract class ShimContainerdTests {
         assertEquals(3, bodies.get(2).path("exit_status").asInt(), bodies.get(2).toString());
         assertNotNull(bodies.get(2).get("exited_at"));
         assertEquals(3, bodies.get(3).path("exit_status").asInt(), bodies.get(3).toString());
+    }
+
+    // ---- exec ------------------------------------------------------------------------------------
+
+    @Test
+    void exec_printsItsOutput_returnsItsStatus_showsInPs_andItsExitComesBeforeInits() throws Exception {
+        String id = f.id("exec");
+        BlockingQueue<String> lines = f.containerd.subscribeToEvents();
+        Thread.sleep(300);
+        CtrResult run = ctr("run", "-d", "--runtime", RUNTIME, "--rootfs", rootfs(), id, "/bin/sleep", "1000");
+        assertEquals(0, run.exitStatus(), why(run));
+        f.awaitTask(id, "RUNNING");
+        CtrResult e1 = ctr("task", "exec", "--exec-id", "e1", id, "/bin/sh", "-c", "echo from exec $$; exit 4");
+        assertEquals(4, e1.exitStatus(), why(e1));
+        assertTrue(e1.output().contains("from exec"), why(e1));
+        Process e2 = f.ctrProcess("task", "exec", "--exec-id", "e2", id, "/bin/sleep", "1000");
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            CtrResult ps;
+            do {
+                ps = ctr("task", "ps", id);
+                Thread.sleep(50);
+            } while (!ps.output().contains("e2") && System.nanoTime() < deadline);
+            assertTrue(ps.output().contains("e2"), "ctr task ps does not show the exec: " + why(ps));
+            assertEquals(0, ctr("task", "kill", "--signal", "SIGKILL", id).exitStatus());
+            assertTrue(e2.waitFor(30, TimeUnit.SECONDS), "ctr task exec did not return when its task died");
+            assertEquals(137, e2.exitValue());
+        } finally {
+            e2.destroyForcibly();
+        }
+        f.awaitTask(id, "STOPPED");
+        assertEquals(0, ctr("task", "delete", id).exitStatus());
+        assertEquals(0, ctr("container", "rm", id).exitStatus());
+
+        List<String> seen = new ArrayList<>();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!seen.contains("/tasks/delete " + id) && System.nanoTime() < deadline) {
+            String line = lines.poll(200, TimeUnit.MILLISECONDS);
+            if (line == null || !line.contains(" " + f.namespace + " /tasks/") || !line.contains("\"" + id + "\"")) {
+                continue;
+            }
+            String rest = line.substring(line.indexOf(" " + f.namespace + " ") + f.namespace.length() + 2);
+            int sp = rest.indexOf(' ');
+            JsonNode body = JSON.readTree(rest.substring(sp + 1));
+            String topic = rest.substring(0, sp);
+            String who = body.has("exec_id") ? body.path("exec_id").asText()
+                    : topic.equals("/tasks/exit") ? body.path("id").asText() : id;
+            seen.add(topic + " " + who + (topic.equals("/tasks/exit") ? " " + body.path("exit_status").asInt() : ""));
+        }
+        assertEquals(List.of("/tasks/create " + id, "/tasks/start " + id,
+                "/tasks/exec-added e1", "/tasks/exec-started e1", "/tasks/exit e1 4",
+                "/tasks/exec-added e2", "/tasks/exec-started e2", "/tasks/exit e2 137",
+                "/tasks/exit " + id + " 137", "/tasks/delete " + id), seen);
     }
 
     // ---- a dead shim ----------------------------------------------------------------------------

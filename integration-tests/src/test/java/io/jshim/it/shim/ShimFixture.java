@@ -111,12 +111,17 @@ final class ShimFixture implements AutoCloseable {
 
     /** Starts {@code ctr ... <args>} and returns the process (stdout and stderr merged, readable). */
     Process ctrProcess(String... args) throws IOException {
+        Process p = ctrProcessWithStdin(args);
+        p.getOutputStream().close();
+        return p;
+    }
+
+    /** As {@link #ctrProcess}, with ctr's stdin left open for the caller to write to. */
+    Process ctrProcessWithStdin(String... args) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(containerd.binDir().resolve("ctr").toString(), "--address",
                 containerd.grpcAddress().toString(), "--namespace", namespace));
         cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        p.getOutputStream().close();
-        return p;
+        return new ProcessBuilder(cmd).redirectErrorStream(true).start();
     }
 
     /** {@code ctr task ls} as id → [pid, status]. */

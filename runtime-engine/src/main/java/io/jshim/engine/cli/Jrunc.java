@@ -100,6 +100,7 @@ public final class Jrunc {
         }
         Path root = Path.of(global.value("root", DEFAULT_ROOT));
         CliContext ctx = new CliContext(new Engine(root, InitLauncher.locate()), out, log, "jrunc", root);
+        io.jshim.engine.Trace.mark("engine ready");
         ctx.engine.onWarning(log::warn); // a failing poststop hook (runtime.md: "log a warning")
         try {
             ParsedArgs args = ParsedArgs.parse(rest.subList(1, rest.size()), cmd.flags(),

@@ -72,6 +72,7 @@ public final class CreateContainer {
         Path rootfs;
         ContainerSecurity security;
         try {
+            io.jshim.engine.Trace.mark("create: loading spec");
             spec = SpecLoader.load(bundle);
             io.jshim.engine.Trace.mark("spec loaded");
             SpecValidator.validate(spec);

@@ -89,7 +89,7 @@ public final class ExecProcess {
         CgroupManager cg = cgroups.of(s);
         int pid;
         try (ConsoleSocket console = openConsole(req, process)) {
-            pid = launch(plan, process, req.preserveFds(), console, cg, security, s.id());
+            pid = launch(plan, process, req.preserveFds(), console, cg, security, s.id(), req.stdio());
         }
         if (req.pidFile() != null) {
             try {
@@ -140,14 +140,14 @@ public final class ExecProcess {
     }
 
     private int launch(InitPlan plan, SpecProcess process, int preserveFds, ConsoleSocket console,
-            CgroupManager cg, ContainerSecurity security, String id) throws EngineException {
+            CgroupManager cg, ContainerSecurity security, String id, int[] stdio) throws EngineException {
         List<String> args = process.args();
         InitLauncher.Started init;
         try {
             if (console == null) {
-                init = launcher.start(id, preserveFds);
+                init = launcher.startWithStdio(id, preserveFds, stdio);
             } else {
-                init = launcher.start(id, preserveFds, console.fd());
+                init = launcher.startWithStdio(id, preserveFds, stdio, console.fd());
                 ConsolePlan.addTo(plan, init.passedFds()[0], console, process);
             }
         } catch (LinuxException e) {

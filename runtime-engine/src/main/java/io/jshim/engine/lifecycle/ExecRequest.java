@@ -16,9 +16,17 @@ import java.nio.file.Path;
  * @param preserveFds   fds 3..3+n-1 of the caller go to the process
  * @param pidFile       where to write the process's host pid (no newline), or null
  * @param ignorePaused  exec into a paused container anyway
+ * @param stdio         the process's fds 0, 1 and 2 (the shim daemon's FIFOs for
+ *                      this exec), or null to pass on the caller's own (jrunc); the
+ *                      caller keeps them
  */
 public record ExecRequest(String id, ProcessSource process, String consoleSocket, int consoleFd, int preserveFds,
-        Path pidFile, boolean ignorePaused) {
+        Path pidFile, boolean ignorePaused, int[] stdio) {
+
+    public ExecRequest(String id, ProcessSource process, String consoleSocket, int consoleFd, int preserveFds,
+            Path pidFile, boolean ignorePaused) {
+        this(id, process, consoleSocket, consoleFd, preserveFds, pidFile, ignorePaused, null);
+    }
 
     /** The process to run, made from the container's process (the template) or from scratch. */
     @FunctionalInterface

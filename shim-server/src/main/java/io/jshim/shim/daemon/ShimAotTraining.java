@@ -80,7 +80,7 @@ public final class ShimAotTraining {
                 }).build());
         Path eventsSocket = tmp.resolve("events.sock");
         Path shimSocket = tmp.resolve("shim.sock");
-        AtomicInteger pids = new AtomicInteger(100_000);
+        AtomicInteger pids = new AtomicInteger(5_000_000); // above any pid_max: never a real process
         TaskCore[] core = new TaskCore[1];
         ContainerRuntime stub = new ContainerRuntime() {
             @Override
@@ -103,6 +103,11 @@ public final class ShimAotTraining {
 
             @Override
             public void delete(Path root, String id, boolean force) {
+            }
+
+            @Override
+            public int exec(Path root, String id, byte[] processJson, int[] stdio) {
+                return pids.incrementAndGet();
             }
 
             @Override
@@ -146,7 +151,7 @@ public final class ShimAotTraining {
             try (TtrpcServer server = TtrpcServer.builder(services).build().start(shimSocket);
                     TtrpcClient client = TtrpcClient.builder(shimSocket).build()) {
                 for (int i = 0; i < 30; i++) {
-                    lifecycle(client, tmp, "t" + i);
+                    lifecycle(client, core[0], tmp, "t" + i);
                 }
                 server.shutdown(Duration.ofSeconds(1));
             }
@@ -155,7 +160,7 @@ public final class ShimAotTraining {
         }
     }
 
-    private static void lifecycle(TtrpcClient client, Path tmp, String id) throws Exception {
+    private static void lifecycle(TtrpcClient client, TaskCore core, Path tmp, String id) throws Exception {
         Duration t = Duration.ofSeconds(5);
         Path bundle = Files.createDirectories(tmp.resolve("bundles").resolve(id));
         String s = TaskService.V2;
@@ -167,6 +172,18 @@ public final class ShimAotTraining {
                 .toByteArray(), null, java.util.Map.of());
         client.call(s, "Start", StartRequest.newBuilder().setId(id).build(), StartResponse.parser(), t);
         client.call(TaskService.V3, "State", StateRequest.newBuilder().setId(id).build(), StateResponse.parser(), t);
+        client.call(s, "Exec", io.jshim.proto.containerd.task.v2.ExecProcessRequest.newBuilder().setId(id)
+                .setExecId("e").setSpec(com.google.protobuf.Any.newBuilder()
+                        .setTypeUrl("types.containerd.io/opencontainers/runtime-spec/1/Process")
+                        .setValue(com.google.protobuf.ByteString.copyFromUtf8("{\"args\":[\"true\"],\"cwd\":\"/\"}")))
+                .build(), Empty.parser(), t);
+        int execPid = client.call(s, "Start", StartRequest.newBuilder().setId(id).setExecId("e").build(),
+                StartResponse.parser(), t).getPid();
+        client.call(s, "State", StateRequest.newBuilder().setId(id).setExecId("e").build(), StateResponse.parser(), t);
+        core.onExit(execPid, 0, Instant.now()); // the stand-in's exec "exits" (no real process: no kill)
+        client.call(s, "Wait", WaitRequest.newBuilder().setId(id).setExecId("e").build(), WaitResponse.parser(), t);
+        client.call(s, "Delete", DeleteRequest.newBuilder().setId(id).setExecId("e").build(), DeleteResponse.parser(),
+                t);
         client.call(s, "Pids", PidsRequest.newBuilder().setId(id).build(), PidsResponse.parser(), t);
         client.call(s, "Kill", KillRequest.newBuilder().setId(id).setSignal(9).setAll(true).build(),
                 Empty.parser(), t);

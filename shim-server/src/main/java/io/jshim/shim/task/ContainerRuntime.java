@@ -31,6 +31,13 @@ public interface ContainerRuntime {
     /** Host pids of every process of the container. */
     List<Integer> pids(Path root, String id) throws EngineException;
 
+    /**
+     * Starts a process in the running container ({@code exec}): {@code processJson} is the runtime-spec
+     * Process as containerd sends it (the task's own process is the template for missing fields), with
+     * its fds 0, 1 and 2 from {@code stdio}. Returns its host pid; it is our child (we are the subreaper).
+     */
+    int exec(Path root, String id, byte[] processJson, int[] stdio) throws EngineException;
+
     /** Freezes the container's cgroup. */
     void pause(Path root, String id) throws EngineException;
 

@@ -49,6 +49,25 @@ public final class EngineRuntime implements ContainerRuntime {
     }
 
     @Override
+    public int exec(Path root, String id, byte[] processJson, int[] stdio) throws EngineException {
+        io.jshim.engine.lifecycle.ExecRequest.ProcessSource source = template -> {
+            try {
+                // containerd sends a complete Process; the shim's Exec refuses terminals before this point
+                com.fasterxml.jackson.databind.JsonNode node = io.jshim.engine.json.RecordJson.parse(processJson);
+                if (node instanceof com.fasterxml.jackson.databind.node.ObjectNode o) {
+                    o.put("terminal", false);
+                }
+                return io.jshim.engine.json.RecordJson.bind(node, io.jshim.engine.spec.SpecProcess.class);
+            } catch (java.io.IOException | io.jshim.engine.json.RecordJson.BindException e) {
+                throw new EngineException(EngineException.Kind.INVALID_ARGUMENT, "exec in " + id + ": process spec: "
+                        + e.getMessage(), e);
+            }
+        };
+        return engine(root).exec(new io.jshim.engine.lifecycle.ExecRequest(id, source, null, -1, 0, null, false,
+                stdio)).pid();
+    }
+
+    @Override
     public List<Integer> pids(Path root, String id) throws EngineException {
         return engine(root).pids(id);
     }

@@ -37,6 +37,11 @@ final class ShimContainer {
     TaskStdio stdio;
     List<Path> mounted = List.of();
     boolean created;
+    /** Whether init shares the daemon's (the host's) pid namespace: its execs then outlive it. */
+    boolean sharedPidNamespace;
+    final java.util.Map<String, ExecProc> execs = new java.util.LinkedHashMap<>();
+    /** Init's exit, held back until the exits of its running execs are published (§4.2). */
+    Exit pendingInitExit;
 
     ShimContainer(Request request, Path root, TaskLog log) {
         this.request = request;

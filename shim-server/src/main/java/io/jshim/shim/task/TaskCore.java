@@ -82,7 +82,11 @@ public final class TaskCore {
     private final PidWatcher watcher;
     private final Duration reservationTtl;
     private final Map<String, ShimContainer> containers = new ConcurrentHashMap<>();
-    private final Map<Integer, ShimContainer> byPid = new ConcurrentHashMap<>();
+    /** Whose exit a pid is: a task's init (exec == null) or one of its execs. */
+    private record Owner(ShimContainer c, ExecProc exec) {
+    }
+
+    private final Map<Integer, Owner> byPid = new ConcurrentHashMap<>();
     private final Map<String, Long> reservations = new ConcurrentHashMap<>();
     private volatile long lastBusyNanos = System.nanoTime();
     private volatile Runnable onShutdownRequest = () -> { };
@@ -148,7 +152,8 @@ public final class TaskCore {
                 c.stdio.closeContainerEnds();
                 c.pid = pid;
                 c.created = true;
-                byPid.put(pid, c);
+                c.sharedPidNamespace = sharesOurPidNamespace(pid);
+                byPid.put(pid, new Owner(c, null));
                 watcher.watch(pid);
             } catch (Exception | Error e) {
                 undoCreate(c);
@@ -190,6 +195,9 @@ public final class TaskCore {
     // ---- Start, exit, Wait ----------------------------------------------------------------------
 
     public StartResponse start(StartRequest r) {
+        if (!r.getExecId().isEmpty()) {
+            return startExec(container(r.getId()), r.getExecId());
+        }
         ShimContainer c = initOf(r.getId(), r.getExecId());
         c.lock.lock();
         try {
@@ -211,35 +219,100 @@ public final class TaskCore {
 
     /** An exit the reaper saw, for a pid this core watches. Runs on the reaper thread. */
     public void onExit(int pid, int status, Instant at) {
-        ShimContainer c = byPid.remove(pid);
-        if (c == null) {
+        Owner owner = byPid.remove(pid);
+        if (owner == null) {
             return;
         }
+        ShimContainer c = owner.c();
         c.lock.lock();
         try {
-            c.state = c.state.exited(status, at);
-            if (c.stdio != null) {
-                c.stdio.closeStdin();
+            if (owner.exec() != null) {
+                execExited(c, owner.exec(), status, at);
+            } else {
+                initExited(c, status, at);
             }
-            events.publish(namespace, TaskExit.newBuilder()
-                    .setContainerId(c.id())
-                    .setId(c.id())
-                    .setPid(pid)
-                    .setExitStatus(status)
-                    .setExitedAt(timestamp(at))
-                    .build());
-            c.log.debug("init " + pid + " exited with status " + status);
-            c.exited.complete(new ShimContainer.Exit(status, at));
         } finally {
             c.lock.unlock();
         }
     }
 
+    /**
+     * Init is gone. Its exit is published (and Wait released) only after the exits of the task's running
+     * execs, as the runc shim does since 1.6.36/1.7.22 (shim-v2-protocol.md §4.2): with a private pid
+     * namespace the kernel has already killed them; sharing ours, they are killed here.
+     */
+    private void initExited(ShimContainer c, int status, Instant at) {
+        ShimContainer.Exit exit = new ShimContainer.Exit(status, at);
+        boolean execsRunning = false;
+        for (ExecProc e : c.execs.values()) {
+            if (e.state instanceof InitState.Running) {
+                execsRunning = true;
+                if (c.sharedPidNamespace) {
+                    signal(e.pid, SIGKILL);
+                }
+            }
+        }
+        if (execsRunning) {
+            c.pendingInitExit = exit;
+            c.log.debug("init " + c.pid + " exited with status " + status + "; waiting for its execs");
+            return;
+        }
+        publishInitExit(c, exit);
+    }
+
+    private void publishInitExit(ShimContainer c, ShimContainer.Exit exit) {
+        c.pendingInitExit = null;
+        c.state = c.state.exited(exit.status(), exit.at());
+        if (c.stdio != null) {
+            c.stdio.closeStdin();
+        }
+        events.publish(namespace, TaskExit.newBuilder()
+                .setContainerId(c.id())
+                .setId(c.id())
+                .setPid(c.pid)
+                .setExitStatus(exit.status())
+                .setExitedAt(timestamp(exit.at()))
+                .build());
+        c.log.debug("init " + c.pid + " exited with status " + exit.status());
+        c.exited.complete(exit);
+    }
+
+    private void execExited(ShimContainer c, ExecProc e, int status, Instant at) {
+        e.state = e.state.exited(status, at);
+        if (e.stdio != null) {
+            e.stdio.closeStdin();
+        }
+        events.publish(namespace, TaskExit.newBuilder()
+                .setContainerId(c.id())
+                .setId(e.execId)
+                .setPid(e.pid)
+                .setExitStatus(status)
+                .setExitedAt(timestamp(at))
+                .build());
+        c.log.debug("exec " + e.execId + " (" + e.pid + ") exited with status " + status);
+        e.exited.complete(new ShimContainer.Exit(status, at));
+        if (c.pendingInitExit != null
+                && c.execs.values().stream().noneMatch(x -> x.state instanceof InitState.Running)) {
+            publishInitExit(c, c.pendingInitExit);
+        }
+    }
+
     public WaitResponse await(WaitRequest r) {
-        ShimContainer c = initOf(r.getId(), r.getExecId());
+        java.util.concurrent.CompletableFuture<ShimContainer.Exit> exited;
+        if (r.getExecId().isEmpty()) {
+            exited = initOf(r.getId(), "").exited;
+        } else {
+            ShimContainer c = container(r.getId());
+            c.lock.lock();
+            try {
+                exited = execOf(c, r.getExecId()).exited;
+            } finally {
+                c.lock.unlock();
+            }
+        }
         ShimContainer.Exit exit;
         try {
-            exit = c.exited.get();
+            exit = exited.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw Errdefs.cancelled();
@@ -252,6 +325,10 @@ public final class TaskCore {
     // ---- Kill, Delete -----------------------------------------------------------------------------
 
     public void kill(KillRequest r) {
+        if (!r.getExecId().isEmpty()) {
+            killExec(container(r.getId()), r.getExecId(), r.getSignal());
+            return;
+        }
         ShimContainer c = initOf(r.getId(), r.getExecId());
         c.lock.lock();
         try {
@@ -280,6 +357,9 @@ public final class TaskCore {
     }
 
     public DeleteResponse delete(DeleteRequest r) {
+        if (!r.getExecId().isEmpty()) {
+            return deleteExec(container(r.getId()), r.getExecId());
+        }
         ShimContainer c = initOf(r.getId(), r.getExecId());
         c.lock.lock();
         try {
@@ -331,12 +411,13 @@ public final class TaskCore {
         if (c.stdio != null) {
             c.stdio.close();
         }
+        dropExecs(c);
         unmount(c);
         int status = c.state.exitStatus();
         Instant at = c.state.exitedAt();
         c.state = new InitState.Deleted(status, at);
         containers.remove(c.id(), c);
-        byPid.remove(c.pid, c);
+        byPid.remove(c.pid);
         watcher.unwatch(c.pid);
         if (publish) {
             TaskDelete.Builder ev = TaskDelete.newBuilder().setContainerId(c.id()).setPid(c.pid)
@@ -362,6 +443,177 @@ public final class TaskCore {
             RootfsMounts.unmountAll(mounted.get(i));
         }
         c.mounted = List.of();
+    }
+
+    // ---- Exec -------------------------------------------------------------------------------------
+
+    /**
+     * Exec: reserves the exec id and publishes /tasks/exec-added; the process starts with Start. Allowed
+     * while init is created or running (runc shim); a duplicate id is ALREADY_EXISTS.
+     */
+    public void exec(io.jshim.proto.containerd.task.v2.ExecProcessRequest r) {
+        if (r.getExecId().isEmpty()) {
+            throw Errdefs.invalidArgument("exec id must not be empty");
+        }
+        ShimContainer c = container(r.getId());
+        c.lock.lock();
+        try {
+            if (!(c.state instanceof InitState.Created || c.state instanceof InitState.Running)
+                    || c.pendingInitExit != null) {
+                throw new io.jshim.ttrpc.TtrpcException(io.jshim.ttrpc.Code.UNKNOWN, "cannot exec in a "
+                        + (c.pendingInitExit != null ? "stopped" : c.state.status().text()) + " state");
+            }
+            if (c.execs.containsKey(r.getExecId())) {
+                throw Errdefs.alreadyExists("id %s", r.getExecId());
+            }
+            if (r.getTerminal()) {
+                throw Errdefs.notImplemented("exec %s in %s: terminal (tty) processes are not supported by jshim yet",
+                        r.getExecId(), r.getId());
+            }
+            c.execs.put(r.getExecId(), new ExecProc(r.getExecId(), r.getSpec().getValue().toByteArray(),
+                    r.getStdin(), r.getStdout(), r.getStderr(), r.getTerminal()));
+            events.publish(namespace, io.jshim.proto.containerd.events.TaskExecAdded.newBuilder()
+                    .setContainerId(c.id()).setExecId(r.getExecId()).build());
+        } finally {
+            c.lock.unlock();
+        }
+    }
+
+    private StartResponse startExec(ShimContainer c, String execId) {
+        c.lock.lock();
+        try {
+            ExecProc e = execOf(c, execId);
+            if (!(c.state instanceof InitState.Running || c.state instanceof InitState.Created)
+                    || c.pendingInitExit != null) {
+                throw Errdefs.failedPrecondition("container %s init process is not running", c.id());
+            }
+            InitState next = e.state.start();
+            try {
+                e.stdio = TaskStdio.open(e.stdin, e.stdout, e.stderr);
+                e.pid = runtime.exec(c.root, c.id(), e.processJson, e.stdio.containerFds());
+                e.stdio.closeContainerEnds();
+            } catch (Exception | Error x) {
+                if (e.stdio != null) {
+                    e.stdio.close();
+                    e.stdio = null;
+                }
+                c.log.error("exec " + execId + " failed: " + x.getMessage());
+                throw TaskErrors.map(x);
+            }
+            e.state = next;
+            byPid.put(e.pid, new Owner(c, e));
+            watcher.watch(e.pid);
+            events.publish(namespace, io.jshim.proto.containerd.events.TaskExecStarted.newBuilder()
+                    .setContainerId(c.id()).setExecId(execId).setPid(e.pid).build());
+            c.log.debug("exec " + execId + " started, pid " + e.pid);
+            return StartResponse.newBuilder().setPid(e.pid).build();
+        } finally {
+            c.lock.unlock();
+        }
+    }
+
+    private void killExec(ShimContainer c, String execId, int signal) {
+        c.lock.lock();
+        try {
+            ExecProc e = execOf(c, execId);
+            if (e.state instanceof InitState.Created) {
+                throw Errdefs.failedPrecondition("process not created");
+            }
+            if (!e.state.signallable() || !signal(e.pid, signal)) {
+                throw Errdefs.notFound("process already finished");
+            }
+        } finally {
+            c.lock.unlock();
+        }
+    }
+
+    private DeleteResponse deleteExec(ShimContainer c, String execId) {
+        c.lock.lock();
+        try {
+            ExecProc e = execOf(c, execId);
+            e.state.checkDelete();
+            if (e.stdio != null) {
+                e.stdio.close();
+            }
+            c.execs.remove(execId);
+            if (e.pid > 0) {
+                byPid.remove(e.pid);
+                watcher.unwatch(e.pid);
+            }
+            int status = e.state.exitStatus();
+            Instant at = e.state.exitedAt();
+            e.state = new InitState.Deleted(status, at);
+            e.exited.complete(new ShimContainer.Exit(status, at == null ? Instant.now() : at));
+            DeleteResponse.Builder d = DeleteResponse.newBuilder().setPid(e.pid).setExitStatus(status);
+            if (at != null) {
+                d.setExitedAt(timestamp(at));
+            }
+            return d.build();
+        } finally {
+            c.lock.unlock();
+        }
+    }
+
+    private StateResponse execState(ShimContainer c, String execId) {
+        c.lock.lock();
+        try {
+            ExecProc e = execOf(c, execId);
+            io.jshim.proto.containerd.types.task.Status status = e.state.status().wire();
+            if (e.state instanceof InitState.Running && c.state instanceof InitState.Paused) {
+                status = io.jshim.proto.containerd.types.task.Status.PAUSED;
+            }
+            StateResponse.Builder b = StateResponse.newBuilder()
+                    .setId(execId)
+                    .setExecId(execId)
+                    .setBundle(c.request.bundle().toString())
+                    .setPid(e.pid)
+                    .setStatus(status)
+                    .setStdin(e.stdin)
+                    .setStdout(e.stdout)
+                    .setStderr(e.stderr)
+                    .setTerminal(e.terminal)
+                    .setExitStatus(e.state.exitStatus());
+            if (e.state.exitedAt() != null) {
+                b.setExitedAt(timestamp(e.state.exitedAt()));
+            }
+            return b.build();
+        } finally {
+            c.lock.unlock();
+        }
+    }
+
+    /** The task is going: its execs' stdio and pids go with it. Lock held. */
+    private void dropExecs(ShimContainer c) {
+        for (ExecProc e : c.execs.values()) {
+            if (e.stdio != null) {
+                e.stdio.close();
+            }
+            if (e.pid > 0) {
+                byPid.remove(e.pid);
+                watcher.unwatch(e.pid);
+            }
+            e.exited.complete(new ShimContainer.Exit(128 + SIGKILL, Instant.now()));
+        }
+        c.execs.clear();
+    }
+
+    /** kill(2); false when the process is gone (ESRCH). */
+    private static boolean signal(int pid, int sig) {
+        try {
+            return io.jshim.engine.linux.Syscalls.kill(pid, sig);
+        } catch (io.jshim.engine.linux.LinuxException e) {
+            return false;
+        }
+    }
+
+    /** Whether {@code pid} lives in this process's pid namespace (then a task's execs outlive its init). */
+    static boolean sharesOurPidNamespace(int pid) {
+        try {
+            return Files.readSymbolicLink(Path.of("/proc", Integer.toString(pid), "ns", "pid"))
+                    .equals(Files.readSymbolicLink(Path.of("/proc/self/ns/pid")));
+        } catch (IOException | UnsupportedOperationException e) {
+            return false;
+        }
     }
 
     // ---- Pause, Resume -------------------------------------------------------------------------------
@@ -438,11 +690,12 @@ public final class TaskCore {
 
     /** CloseIO: closes the daemon's keep-alive writer of the task's stdin FIFO (§5.3). */
     public void closeIO(io.jshim.proto.containerd.task.v2.CloseIORequest r) {
-        ShimContainer c = initOf(r.getId(), r.getExecId());
+        ShimContainer c = container(r.getId());
         c.lock.lock();
         try {
-            if (c.stdio != null) {
-                c.stdio.closeStdin();
+            TaskStdio io = r.getExecId().isEmpty() ? c.stdio : execOf(c, r.getExecId()).stdio;
+            if (io != null) {
+                io.closeStdin();
             }
         } finally {
             c.lock.unlock();
@@ -451,12 +704,23 @@ public final class TaskCore {
 
     /** ResizePty: a no-op for a task without a terminal, as in the runc shim (tty tasks are refused at Create). */
     public void resizePty(io.jshim.proto.containerd.task.v2.ResizePtyRequest r) {
-        initOf(r.getId(), r.getExecId());
+        ShimContainer c = container(r.getId());
+        if (!r.getExecId().isEmpty()) {
+            c.lock.lock();
+            try {
+                execOf(c, r.getExecId());
+            } finally {
+                c.lock.unlock();
+            }
+        }
     }
 
     // ---- State, Pids, Connect, Shutdown -----------------------------------------------------------
 
     public StateResponse state(StateRequest r) {
+        if (!r.getExecId().isEmpty()) {
+            return execState(container(r.getId()), r.getExecId());
+        }
         ShimContainer c = initOf(r.getId(), r.getExecId());
         c.lock.lock();
         try {
@@ -488,9 +752,28 @@ public final class TaskCore {
         } catch (EngineException e) {
             throw TaskErrors.map(e);
         }
+        Map<Integer, String> execPids = new java.util.HashMap<>();
+        c.lock.lock();
+        try {
+            for (ExecProc e : c.execs.values()) {
+                if (e.pid > 0) {
+                    execPids.put(e.pid, e.execId);
+                }
+            }
+        } finally {
+            c.lock.unlock();
+        }
         PidsResponse.Builder b = PidsResponse.newBuilder();
         for (int pid : pids) {
-            b.addProcesses(ProcessInfo.newBuilder().setPid(pid));
+            ProcessInfo.Builder p = ProcessInfo.newBuilder().setPid(pid);
+            String execId = execPids.get(pid);
+            if (execId != null) {
+                // what runc's shim says, so that `ctr task ps` shows the exec id
+                p.setInfo(com.google.protobuf.Any.newBuilder().setTypeUrl("containerd.runc.v1.ProcessDetails")
+                        .setValue(io.jshim.proto.containerd.runc.v1.ProcessDetails.newBuilder().setExecId(execId)
+                                .build().toByteString()));
+            }
+            b.addProcesses(p);
         }
         if (pids.isEmpty() && c.state.signallable()) {
             // a live task must never report no pids: containerd 1.7+ deletes such tasks on restart (§8.3)
@@ -585,10 +868,11 @@ public final class TaskCore {
         if (c.stdio != null) {
             c.stdio.close();
         }
+        dropExecs(c);
         unmount(c);
         c.state = new InitState.Deleted(128 + SIGKILL, Instant.now());
         containers.remove(c.id(), c);
-        byPid.remove(c.pid, c);
+        byPid.remove(c.pid);
         watcher.unwatch(c.pid);
         c.exited.complete(new ShimContainer.Exit(128 + SIGKILL, Instant.now()));
         c.log.close();
@@ -632,6 +916,23 @@ public final class TaskCore {
     }
 
     // ---- helpers ----------------------------------------------------------------------------------
+
+    private ShimContainer container(String id) {
+        ShimContainer c = containers.get(id);
+        if (c == null) {
+            throw Errdefs.notFound("container %s not created", id);
+        }
+        return c;
+    }
+
+    /** Lock held. */
+    private static ExecProc execOf(ShimContainer c, String execId) {
+        ExecProc e = c.execs.get(execId);
+        if (e == null) {
+            throw Errdefs.notFound("process %s does not exist", execId);
+        }
+        return e;
+    }
 
     private ShimContainer initOf(String id, String execId) {
         ShimContainer c = containers.get(id);

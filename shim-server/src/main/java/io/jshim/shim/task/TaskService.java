@@ -62,8 +62,8 @@ public final class TaskService {
                     return EMPTY;
                 })
                 .unary("Exec", ExecProcessRequest.parser(), (call, r) -> {
-                    throw Errdefs.notImplemented("exec %s in %s: exec is not supported by jshim yet", r.getExecId(),
-                            r.getId());
+                    core.exec(r);
+                    return EMPTY;
                 })
                 .unary("ResizePty", ResizePtyRequest.parser(), (call, r) -> {
                     core.resizePty(r);

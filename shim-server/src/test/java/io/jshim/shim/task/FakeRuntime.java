@@ -15,7 +15,8 @@ import java.util.function.BiConsumer;
  */
 final class FakeRuntime implements ContainerRuntime {
     final List<String> calls = Collections.synchronizedList(new ArrayList<>());
-    final AtomicInteger nextPid = new AtomicInteger(1000);
+    // above any pid_max (2^22): a fake pid never names a real process, even if signalled
+    final AtomicInteger nextPid = new AtomicInteger(5_000_000);
     volatile EngineException failCreate;
     volatile EngineException failStart;
     volatile EngineException failKill;
@@ -71,6 +72,17 @@ final class FakeRuntime implements ContainerRuntime {
         if (failDelete != null) {
             throw failDelete;
         }
+    }
+
+    volatile EngineException failExec;
+
+    @Override
+    public int exec(Path root, String id, byte[] processJson, int[] stdio) throws EngineException {
+        calls.add("exec " + id + " " + new String(processJson, java.nio.charset.StandardCharsets.UTF_8));
+        if (failExec != null) {
+            throw failExec;
+        }
+        return nextPid.getAndIncrement();
     }
 
     @Override

@@ -308,6 +308,107 @@ class TaskCoreTest {
                 () -> core.kill(KillRequest.newBuilder().setId("c1").setSignal(15).build()));
     }
 
+    // ---- Exec ------------------------------------------------------------------------------------
+
+    private static io.jshim.proto.containerd.task.v2.ExecProcessRequest.Builder exec(String id, String execId) {
+        return io.jshim.proto.containerd.task.v2.ExecProcessRequest.newBuilder().setId(id).setExecId(execId)
+                .setSpec(Any.newBuilder().setTypeUrl("types.containerd.io/opencontainers/runtime-spec/1/Process")
+                        .setValue(com.google.protobuf.ByteString.copyFromUtf8("{\"args\":[\"ls\"],\"cwd\":\"/\"}")));
+    }
+
+    @Test
+    void exec_lifecycle_publishesAddedStartedExit_andWaitDeleteSeeItsStatus() throws Exception {
+        int init = create("c1");
+        core.start(StartRequest.newBuilder().setId("c1").build());
+        core.exec(exec("c1", "e1").build());
+        assertEquals(Status.CREATED, core.state(StateRequest.newBuilder().setId("c1").setExecId("e1").build())
+                .getStatus());
+        int pid = core.start(StartRequest.newBuilder().setId("c1").setExecId("e1").build()).getPid();
+        assertTrue(runtime.calls.contains("exec c1 {\"args\":[\"ls\"],\"cwd\":\"/\"}"), runtime.calls.toString());
+        StateResponse s = core.state(StateRequest.newBuilder().setId("c1").setExecId("e1").build());
+        assertEquals(Status.RUNNING, s.getStatus());
+        assertEquals(pid, s.getPid());
+        assertEquals("e1", s.getId());
+        var ps = core.pids(PidsRequest.newBuilder().setId("c1").build());
+        assertEquals(1, ps.getProcessesCount()); // the fake lists no pids: init only
+        runtime.pids = List.of(init, pid);
+        ps = core.pids(PidsRequest.newBuilder().setId("c1").build());
+        assertEquals("e1", io.jshim.proto.containerd.runc.v1.ProcessDetails.parseFrom(
+                ps.getProcesses(1).getInfo().getValue()).getExecId());
+        CompletableFuture<WaitResponse> w = CompletableFuture.supplyAsync(
+                () -> core.await(WaitRequest.newBuilder().setId("c1").setExecId("e1").build()));
+        core.onExit(pid, 3, T);
+        assertEquals(3, w.get(5, TimeUnit.SECONDS).getExitStatus());
+        DeleteResponse d = core.delete(DeleteRequest.newBuilder().setId("c1").setExecId("e1").build());
+        assertEquals(3, d.getExitStatus());
+        assertEquals(pid, d.getPid());
+        assertEquals(List.of("/tasks/create", "/tasks/start", "/tasks/exec-added", "/tasks/exec-started",
+                "/tasks/exit"), events.topics());
+        TaskExit exit = events.last(TaskExit.class);
+        assertEquals("e1", exit.getId());
+        assertEquals(pid, exit.getPid());
+        assertCode(Code.NOT_FOUND, "process e1 does not exist",
+                () -> core.state(StateRequest.newBuilder().setId("c1").setExecId("e1").build()));
+    }
+
+    @Test
+    void initExit_isPublishedAfterTheExitsOfItsRunningExecs() throws Exception {
+        int init = create("c1");
+        core.start(StartRequest.newBuilder().setId("c1").build());
+        core.exec(exec("c1", "e1").build());
+        int pid = core.start(StartRequest.newBuilder().setId("c1").setExecId("e1").build()).getPid();
+        core.exec(exec("c1", "e2").build()); // added, never started: not waited for
+        CompletableFuture<WaitResponse> w = CompletableFuture.supplyAsync(
+                () -> core.await(WaitRequest.newBuilder().setId("c1").build()));
+        core.onExit(init, 0, T);
+        Thread.sleep(100);
+        assertFalse(w.isDone(), "init's Wait returned before its exec's exit");
+        assertFalse(events.topics().contains("/tasks/exit"));
+        core.onExit(pid, 137, T);
+        assertEquals(0, w.get(5, TimeUnit.SECONDS).getExitStatus());
+        List<String> topics = events.topics();
+        assertEquals(List.of("/tasks/exit", "/tasks/exit"), topics.subList(topics.size() - 2, topics.size()));
+        assertEquals("c1", events.last(TaskExit.class).getId());
+        assertCode(Code.FAILED_PRECONDITION, "init process is not running",
+                () -> core.start(StartRequest.newBuilder().setId("c1").setExecId("e2").build()));
+    }
+
+    @Test
+    void exec_refusals_followTheRuncShim() throws Exception {
+        int init = create("c1");
+        core.start(StartRequest.newBuilder().setId("c1").build());
+        core.exec(exec("c1", "e1").build());
+        assertCode(Code.ALREADY_EXISTS, "id e1", () -> core.exec(exec("c1", "e1").build()));
+        assertCode(Code.FAILED_PRECONDITION, "process not created",
+                () -> core.kill(KillRequest.newBuilder().setId("c1").setExecId("e1").setSignal(9).build()));
+        assertCode(Code.UNIMPLEMENTED, "terminal", () -> core.exec(exec("c1", "e2").setTerminal(true).build()));
+        int pid = core.start(StartRequest.newBuilder().setId("c1").setExecId("e1").build()).getPid();
+        assertCode(Code.UNKNOWN, "cannot start a running process",
+                () -> core.start(StartRequest.newBuilder().setId("c1").setExecId("e1").build()));
+        assertCode(Code.UNKNOWN, "cannot delete a running process",
+                () -> core.delete(DeleteRequest.newBuilder().setId("c1").setExecId("e1").build()));
+        // the fake pid names no process: kill(2) says ESRCH
+        assertCode(Code.NOT_FOUND, "process already finished",
+                () -> core.kill(KillRequest.newBuilder().setId("c1").setExecId("e1").setSignal(15).build()));
+        core.onExit(pid, 0, T);
+        core.onExit(init, 0, T);
+        assertCode(Code.UNKNOWN, "cannot exec in a stopped state", () -> core.exec(exec("c1", "e3").build()));
+        runtime.failExec = new EngineException(EngineException.Kind.INVALID_ARGUMENT, "args must not be empty");
+    }
+
+    @Test
+    void failedExecStart_leavesTheExecCreated() throws Exception {
+        create("c1");
+        core.start(StartRequest.newBuilder().setId("c1").build());
+        core.exec(exec("c1", "e1").build());
+        runtime.failExec = new EngineException(EngineException.Kind.INTERNAL, "unable to start container process: x");
+        assertCode(Code.UNKNOWN, "unable to start", () -> core.start(StartRequest.newBuilder().setId("c1")
+                .setExecId("e1").build()));
+        assertEquals(Status.CREATED, core.state(StateRequest.newBuilder().setId("c1").setExecId("e1").build())
+                .getStatus());
+        core.delete(DeleteRequest.newBuilder().setId("c1").setExecId("e1").build());
+    }
+
     // ---- Pause, Resume ---------------------------------------------------------------------------
 
     @Test
