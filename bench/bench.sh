@@ -4,10 +4,14 @@
 # run mean anything). Not a timed test: it never fails on a number.
 #
 #   bench/bench.sh [iterations]        (root; needs dist/ built: mvn package)
+#   BENCH_CONTAINERS=M                 running containers for the shim PSS measure (default 20)
 #
-# Measures:  `<runtime> run` of /bin/true (create + start + wait + delete),
+# Measures (1) jrunc against runc and crun:
+#            `<runtime> run` of /bin/true (create + start + wait + delete),
 #            `<runtime> create` + `start` + `delete -f` of a sleeping container,
-#            `<runtime> state` of a running container.
+#            `<runtime> state` of a running container;
+# and (2) the jshim shim against containerd's runc shim under one private containerd:
+#            `ctr run --rm /bin/true`, `ctr task exec /bin/true`, total shim PSS with M running.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 N=${1:-15}
@@ -95,3 +99,99 @@ for metric in run create-start-delete state; do
     fi
     printf '\n'
 done
+
+# ---------------------------------------------------------------------------------------
+# containerd: the jshim shim against containerd's runc shim, same containerd, same run.
+# ctr run --rm /bin/true, ctr task exec /bin/true, and the shims' total PSS with M running
+# containers (design.md §5 targets: ≤ 0.6×, ≤ 0.6×, ≤ 0.3×).
+M=${BENCH_CONTAINERS:-20}
+prefix=$work/prefix
+"$here/deploy/install.sh" --prefix "$prefix" --no-link >/dev/null
+cat > "$work/ctrd.toml" <<TOML
+version = 2
+root = "$work/ctrd-root"
+state = "$work/ctrd-state"
+disabled_plugins = ["io.containerd.grpc.v1.cri"]
+[grpc]
+  address = "$work/c.sock"
+[ttrpc]
+  address = "$work/c.sock.ttrpc"
+TOML
+PATH="$prefix/bin:$PATH" JSHIM_SHIM_STATE_ROOT="$work/jshim" JSHIM_SHIM_IDLE_TIMEOUT=2 \
+    containerd --config "$work/ctrd.toml" >"$work/containerd.log" 2>&1 &
+ctrd=$!
+stop_containerd() {
+    kill "$ctrd" 2>/dev/null || true
+    wait "$ctrd" 2>/dev/null || true
+    for pidfile in "$work"/jshim/.daemons/*/daemon.pid; do
+        [ -f "$pidfile" ] || continue
+        p=$(cat "$pidfile")
+        for _ in $(seq 100); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+    done
+}
+trap 'stop_containerd; cleanup' EXIT
+C="ctr --address $work/c.sock"
+for _ in $(seq 100); do $C version >/dev/null 2>&1 && break; sleep 0.1; done
+rootfs=$bundle/rootfs
+
+# PSS (kB) of every shim process serving this containerd: runc shims by their -address flag,
+# jshim daemons by their pid files.
+shim_pss() {
+    local total=0 pid
+    for d in /proc/[0-9]*; do
+        pid=${d#/proc/}
+        if tr '\0' ' ' < "$d/cmdline" 2>/dev/null | grep -q "containerd-shim-runc-v2 .*-address $work/c.sock"; then
+            total=$((total + $(awk '/^Pss:/{print $2}' "$d/smaps_rollup" 2>/dev/null || echo 0)))
+        fi
+    done
+    for pidfile in "$work"/jshim/.daemons/*/daemon.pid; do
+        [ -f "$pidfile" ] || continue
+        pid=$(cat "$pidfile")
+        total=$((total + $(awk '/^Pss:/{print $2}' "/proc/$pid/smaps_rollup" 2>/dev/null || echo 0)))
+    done
+    echo "$total"
+}
+
+declare -A SHIM
+for rt in io.containerd.runc.v2 io.containerd.jshim.v2; do
+    short=${rt#io.containerd.}; short=${short%.v2}
+    $C run --rm --runtime "$rt" --rootfs "$rootfs" "warm-$short" /bin/true >/dev/null 2>&1 || true
+    : > "$work/$short-ctr-run"; : > "$work/$short-ctr-exec"
+    $C run -d --runtime "$rt" --rootfs "$rootfs" "execbox-$short" /bin/sleep 1000 >/dev/null
+    for i in $(seq "$N"); do
+        t0=$(now_ns); $C run --rm --runtime "$rt" --rootfs "$rootfs" "b$short$i" /bin/true >/dev/null; t1=$(now_ns)
+        echo "scale=1; ($t1-$t0)/1000000" | bc >> "$work/$short-ctr-run"
+        t0=$(now_ns); $C task exec --exec-id "e$i" "execbox-$short" /bin/true >/dev/null; t1=$(now_ns)
+        echo "scale=1; ($t1-$t0)/1000000" | bc >> "$work/$short-ctr-exec"
+    done
+    $C task kill -s 9 "execbox-$short" >/dev/null 2>&1 || true
+    sleep 0.5
+    $C task delete "execbox-$short" >/dev/null 2>&1 || true
+    $C container rm "execbox-$short" >/dev/null 2>&1 || true
+    for i in $(seq "$M"); do
+        $C run -d --runtime "$rt" --rootfs "$rootfs" "m$short$i" /bin/sleep 1000 >/dev/null
+    done
+    sleep 1
+    SHIM[$short,pss]=$(shim_pss)
+    for i in $(seq "$M"); do
+        $C task kill -s 9 "m$short$i" >/dev/null 2>&1 || true
+    done
+    sleep 1
+    for i in $(seq "$M"); do
+        $C task delete "m$short$i" >/dev/null 2>&1 || true
+        $C container rm "m$short$i" >/dev/null 2>&1 || true
+    done
+    SHIM[$short,run]=$(median < "$work/$short-ctr-run")
+    SHIM[$short,exec]=$(median < "$work/$short-ctr-exec")
+done
+
+printf '\njshim shim vs containerd'"'"'s runc shim (containerd %s), median of %d\n' \
+    "$(containerd --version | awk '{print $3}')" "$N"
+printf '%-34s%12s%12s%10s%10s\n' metric runc-shim jshim ratio target
+printf '%-34s%12s%12s%10s%10s\n' "ctr run --rm /bin/true (ms)" "${SHIM[runc,run]}" "${SHIM[jshim,run]}" \
+    "$(echo "scale=2; ${SHIM[jshim,run]} / ${SHIM[runc,run]}" | bc)" "<=0.6"
+printf '%-34s%12s%12s%10s%10s\n' "ctr task exec /bin/true (ms)" "${SHIM[runc,exec]}" "${SHIM[jshim,exec]}" \
+    "$(echo "scale=2; ${SHIM[jshim,exec]} / ${SHIM[runc,exec]}" | bc)" "<=0.6"
+printf '%-34s%12s%12s%10s%10s\n' "shim PSS, $M running (MB)" "$(echo "scale=1; ${SHIM[runc,pss]}/1024" | bc)" \
+    "$(echo "scale=1; ${SHIM[jshim,pss]}/1024" | bc)" \
+    "$(echo "scale=2; ${SHIM[jshim,pss]} / ${SHIM[runc,pss]}" | bc)" "<=0.3"
