@@ -127,6 +127,11 @@ public final class Engine {
         monitor.events(id, interval, sink);
     }
 
+    /** A watcher of OOM kills in the container's cgroup; the caller closes it. */
+    public io.jshim.engine.cgroup.stats.OomWatcher oomWatcher(String id) throws EngineException {
+        return monitor.oomWatcher(id);
+    }
+
     /** Host pids of every process in the container's cgroup. */
     public List<Integer> pids(String id) throws EngineException {
         ContainerView v = query.view(id);

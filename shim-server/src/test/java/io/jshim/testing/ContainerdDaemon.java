@@ -27,14 +27,41 @@ public final class ContainerdDaemon implements AutoCloseable {
     private final Path binDir;
     private final Path dir;
     private final Path log;
-    private final Process process;
+    private volatile Process process;
     private final List<Process> children = new ArrayList<>();
+    private java.util.Map<String, String> env = java.util.Map.of();
 
     private ContainerdDaemon(Path binDir, Path dir, Process process) {
         this.binDir = binDir;
         this.dir = dir;
         this.log = dir.resolve("containerd.log");
         this.process = process;
+    }
+
+    /**
+     * Stops containerd by pid (SIGTERM; its shims and their tasks keep running) and starts it again with
+     * the same config and environment, appending to the same log; waits until it answers again. The ctr
+     * processes started through this object (e.g. {@link #subscribeToEvents()}) end with it.
+     */
+    public void restart() throws IOException, InterruptedException {
+        stopOnly();
+        startAgain();
+    }
+
+    /** The first half of {@link #restart()}: containerd and its ctr processes are stopped. */
+    public void stopOnly() {
+        stop();
+    }
+
+    /** The second half of {@link #restart()}: starts containerd again on the same config. */
+    public void startAgain() throws IOException, InterruptedException {
+        ProcessBuilder builder = new ProcessBuilder(binDir.resolve("containerd").toString(), "--config",
+                dir.resolve("config.toml").toString())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        builder.environment().putAll(env);
+        process = builder.start();
+        awaitReady();
     }
 
     /**
@@ -71,6 +98,7 @@ public final class ContainerdDaemon implements AutoCloseable {
         builder.environment().putAll(env);
         Process process = builder.start();
         ContainerdDaemon daemon = new ContainerdDaemon(binDir, dir, process);
+        daemon.env = env;
         try {
             daemon.awaitReady();
         } catch (IOException | InterruptedException | RuntimeException e) {
@@ -206,6 +234,26 @@ public final class ContainerdDaemon implements AutoCloseable {
             }
         });
         return lines;
+    }
+
+    /** The size of containerd's log now, to read what it logs later with {@link #logSince(long)}. */
+    public long logSize() {
+        try {
+            return Files.size(log);
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    /** What containerd logged after {@code offset} (from {@link #logSize()}). */
+    public String logSince(long offset) {
+        try {
+            byte[] all = Files.readAllBytes(log);
+            int from = (int) Math.min(offset, all.length);
+            return new String(all, from, all.length - from, java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
     }
 
     public String logTail() {

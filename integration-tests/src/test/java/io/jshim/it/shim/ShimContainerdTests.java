@@ -292,6 +292,230 @@ abstract class ShimContainerdTests {
         assertEquals(3, bodies.get(3).path("exit_status").asInt(), bodies.get(3).toString());
     }
 
+    /**
+     * A container with a 16 MiB memory limit builds a 200 MB string in the shell: the kernel's OOM killer
+     * acts in its cgroup and the shim publishes /tasks/oom for it (no swap on the test hosts; with swap
+     * the shell could survive on it).
+     */
+    @Test
+    void events_showOom_whenTheMemoryLimitKillsAProcess() throws Exception {
+        String id = f.id("oom");
+        BlockingQueue<String> lines = f.containerd.subscribeToEvents();
+        Thread.sleep(300);
+        CtrResult r = ctr("run", "--rm", "--runtime", RUNTIME, "--memory-limit", "16777216", "--rootfs", rootfs(),
+                id, "/bin/sh", "-c", "x=$(head -c 200000000 /dev/zero | tr '\\0' a); echo survived");
+        assertFalse(r.output().contains("survived"), why(r));
+        boolean oom = false;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!oom && System.nanoTime() < deadline) {
+            String line = lines.poll(200, TimeUnit.MILLISECONDS);
+            if (line != null && line.contains(" " + f.namespace + " /tasks/oom ")
+                    && line.contains("\"container_id\":\"" + id + "\"")) {
+                oom = true;
+            }
+        }
+        assertTrue(oom, "no /tasks/oom for " + id + " in 20 s\n" + why(r));
+    }
+
+    // ---- terminals: ctr run -t, ctr task exec -t under script(1), side by side with the runc shim ----
+
+    /** A ctr command under script(1), which gives ctr a terminal of 33 rows and 111 columns. */
+    private CtrResult ctrOnATerminal(String... args) throws Exception {
+        return ctrOnATerminalTyping(null, null, args);
+    }
+
+    /** As {@link #ctrOnATerminal(String...)}, typing {@code input} once task {@code id} runs. */
+    private CtrResult ctrOnATerminalTyping(String id, String input, String... args) throws Exception {
+        StringBuilder line = new StringBuilder("stty rows 33 cols 111; exec");
+        List<String> cmd = new ArrayList<>(List.of(f.containerd.binDir().resolve("ctr").toString(), "--address",
+                f.containerd.grpcAddress().toString(), "--namespace", f.namespace));
+        cmd.addAll(List.of(args));
+        for (String a : cmd) {
+            line.append(" '").append(a.replace("'", "'\\''")).append('\'');
+        }
+        Process p = new ProcessBuilder("script", "-qec", line.toString(), "/dev/null").redirectErrorStream(true)
+                .start();
+        // stdin stays open until the end: at its end of file script(1) would type an EOF character
+        try (java.io.OutputStream in = p.getOutputStream()) {
+            java.util.concurrent.CompletableFuture<byte[]> out = java.util.concurrent.CompletableFuture.supplyAsync(
+                    () -> {
+                        try {
+                            return p.getInputStream().readAllBytes();
+                        } catch (java.io.IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    });
+            if (input != null) {
+                f.awaitTask(id, "RUNNING");
+                Thread.sleep(500); // ctr has made its terminal raw by then
+                in.write(input.getBytes(StandardCharsets.UTF_8));
+                in.flush();
+            }
+            if (!p.waitFor(60, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new AssertionError("ctr on a terminal did not return: " + String.join(" ", args) + "\n"
+                        + f.daemonLogs());
+            }
+            String text = new String(out.get(10, TimeUnit.SECONDS), StandardCharsets.UTF_8).replace("\r", "");
+            return new CtrResult(p.exitValue(), text);
+        }
+    }
+
+    /** What a tty process reports of its terminal, in words the same for every shim. */
+    private static final String TTY_SCRIPT = "sleep 0.5; echo tty=$(tty); echo size=$(stty size); "
+            + "test -t 0 && echo stdin-is-tty; exit 3";
+
+    private static List<String> ttyReport(CtrResult r) {
+        List<String> seen = new ArrayList<>();
+        seen.add("status " + r.exitStatus());
+        for (String l : r.output().split("\n")) {
+            if (l.startsWith("tty=") || l.startsWith("size=") || l.equals("stdin-is-tty")) {
+                seen.add(l.trim());
+            }
+        }
+        return seen;
+    }
+
+    @Test
+    void runTerminal_relaysThePty_resizesIt_andReturnsTheStatus_asWithTheRuncShim() throws Exception {
+        List<List<String>> both = new ArrayList<>();
+        for (String runtime : List.of(RUNTIME, "io.containerd.runc.v2")) {
+            String id = f.id(runtime.equals(RUNTIME) ? "tty" : "ttyrunc");
+            CtrResult r = ctrOnATerminal("run", "-t", "--rm", "--runtime", runtime, "--rootfs", rootfs(), id,
+                    "/bin/sh", "-c", TTY_SCRIPT);
+            both.add(ttyReport(r));
+            assertTrue(r.output().contains("tty=/dev/pts/0"), runtime + ": " + why(r));
+            assertFalse(f.tasks().containsKey(id));
+        }
+        assertEquals(List.of("status 3", "tty=/dev/pts/0", "size=33 111", "stdin-is-tty"), both.get(0));
+        assertEquals(both.get(1), both.get(0));
+    }
+
+    @Test
+    void runTerminal_relaysWhatIsTypedToTheContainer_asWithTheRuncShim() throws Exception {
+        for (String runtime : List.of(RUNTIME, "io.containerd.runc.v2")) {
+            String id = f.id(runtime.equals(RUNTIME) ? "ttyin" : "ttyinrunc");
+            CtrResult r = ctrOnATerminalTyping(id, "typed-line\r", "run", "-t", "--rm", "--runtime", runtime, "--rootfs",
+                    rootfs(), id, "/bin/sh", "-c", "read l; echo got=$l.");
+            assertEquals(0, r.exitStatus(), runtime + ": " + why(r));
+            assertTrue(r.output().contains("got=typed-line."), runtime + ": " + why(r));
+        }
+    }
+
+    @Test
+    void execTerminal_relaysThePty_resizesIt_andReturnsTheStatus_asWithTheRuncShim() throws Exception {
+        List<List<String>> both = new ArrayList<>();
+        for (String runtime : List.of(RUNTIME, "io.containerd.runc.v2")) {
+            String id = f.id(runtime.equals(RUNTIME) ? "exectty" : "exectyrunc");
+            CtrResult run = ctr("run", "-d", "--runtime", runtime, "--rootfs", rootfs(), id, "/bin/sleep", "1000");
+            assertEquals(0, run.exitStatus(), why(run));
+            f.awaitTask(id, "RUNNING");
+            CtrResult r = ctrOnATerminal("task", "exec", "-t", "--exec-id", "t1", id, "/bin/sh", "-c", TTY_SCRIPT);
+            both.add(ttyReport(r));
+            assertTrue(r.output().contains("tty=/dev/pts/0"), runtime + ": " + why(r));
+            assertEquals(0, ctr("task", "kill", "--signal", "SIGKILL", id).exitStatus());
+            f.awaitTask(id, "STOPPED");
+            assertEquals(0, ctr("task", "delete", id).exitStatus());
+            assertEquals(0, ctr("container", "rm", id).exitStatus());
+        }
+        assertEquals(List.of("status 3", "tty=/dev/pts/0", "size=33 111", "stdin-is-tty"), both.get(0));
+        assertEquals(both.get(1), both.get(0));
+    }
+
+    // ---- containerd restarted ----------------------------------------------------------------------
+
+    /**
+     * containerd stopped (SIGTERM, by pid) and started again on the same config while three tasks run;
+     * one of them exits with 5 while containerd is down. Afterwards the tasks are still listed, exec and
+     * kill work on the others, the exited one is STOPPED and its delete reports 5, and the shim's
+     * /tasks/exit for it, queued while containerd was away, is forwarded once it is back (containerd logs
+     * every forwarded event at debug level; the ctr events subscriber could start after it arrived).
+     */
+    @Test
+    @Timeout(value = 180, unit = TimeUnit.SECONDS)
+    void containerdRestarted_tasksSurvive_execAndKillWork_andAnExitWhileItWasDownIsReported() throws Exception {
+        String a = f.id("rsa");
+        String b = f.id("rsb");
+        String c = f.id("rsc");
+        for (String id : List.of(a, b)) {
+            CtrResult run = ctr("run", "-d", "--runtime", RUNTIME, "--rootfs", rootfs(), id, "/bin/sleep", "1000");
+            assertEquals(0, run.exitStatus(), why(run));
+        }
+        CtrResult runC = ctr("run", "-d", "--runtime", RUNTIME, "--rootfs", rootfs(), c, "/bin/sh", "-c",
+                "sleep 4; exit 5");
+        assertEquals(0, runC.exitStatus(), why(runC));
+        for (String id : List.of(a, b, c)) {
+            f.awaitTask(id, "RUNNING");
+        }
+        long pidC = Long.parseLong(f.tasks().get(c)[0]);
+
+        f.containerd.stopOnly();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (Files.exists(java.nio.file.Path.of("/proc/" + pidC)) && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        assertFalse(Files.exists(java.nio.file.Path.of("/proc/" + pidC)), "task " + c + " did not exit (or was not reaped)");
+        Thread.sleep(500);
+        long logFrom = f.containerd.logSize();
+        f.containerd.startAgain();
+
+        java.util.Map<String, String[]> tasks = f.tasks();
+        assertEquals("RUNNING", tasks.get(a)[1], ctr("task", "ls").output());
+        assertEquals("RUNNING", tasks.get(b)[1], ctr("task", "ls").output());
+        boolean v2 = !containerdVersion().equals("1");
+        try {
+            // containerd 2.x deletes at load a non-sandbox task whose Pids are empty (containerd#6860,
+            // "cleaning leaked shim process"), as it does with the runc shim; 1.6 keeps it, STOPPED
+            f.awaitTask(c, v2 ? null : "STOPPED");
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "\n--- containerd since the restart\n"
+                    + f.containerd.logSince(logFrom) + "\n" + f.daemonLogs(), e);
+        }
+
+        deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(v2 ? 3 : 20);
+        long exits = 0;
+        while (exits == 0 && System.nanoTime() < deadline) {
+            exits = forwardedExits(logFrom);
+            Thread.sleep(100);
+        }
+        Thread.sleep(1500); // a second forward of the same exit would show by now
+        exits = forwardedExits(logFrom);
+        if (v2) {
+            assertTrue(exits <= 1, "at most one /tasks/exit forwarded:\n" + f.containerd.logSince(logFrom));
+            assertTrue(f.containerd.logSince(logFrom).contains("cleaning leaked shim process\" id=" + c),
+                    f.containerd.logSince(logFrom));
+        } else {
+            assertEquals(1, exits, "one /tasks/exit forwarded after the restart:\n" + f.containerd.logSince(logFrom));
+        }
+
+        CtrResult exec = ctr("task", "exec", "--exec-id", "rs1", a, "/bin/sh", "-c", "echo hello; exit 2");
+        assertEquals(2, exec.exitStatus(), why(exec));
+        assertTrue(exec.output().contains("hello"), why(exec));
+
+        if (!v2) {
+            CtrResult delC = ctr("task", "delete", c);
+            assertEquals(0, delC.exitStatus(), why(delC));
+            assertTrue(delC.output().contains("5"), why(delC));
+        }
+        assertEquals(0, ctr("container", "rm", c).exitStatus());
+
+        for (String id : List.of(a, b)) {
+            assertEquals(0, ctr("task", "kill", "--signal", "SIGKILL", id).exitStatus());
+            f.awaitTask(id, "STOPPED");
+            CtrResult del = ctr("task", "delete", id);
+            assertEquals(0, del.exitStatus(), why(del));
+            assertTrue(del.output().contains("137"), why(del));
+            assertEquals(0, ctr("container", "rm", id).exitStatus());
+        }
+    }
+
+    private long forwardedExits(long logFrom) {
+        return f.containerd.logSince(logFrom).lines()
+                .filter(l -> l.contains("event forwarded") && l.contains("topic=/tasks/exit")
+                        && l.contains("ns=" + f.namespace))
+                .count();
+    }
+
     // ---- exec ------------------------------------------------------------------------------------
 
     @Test

@@ -204,6 +204,35 @@ public final class Syscalls {
         }
     }
 
+    /** poll(2) on several fds for {@code events}; returns each fd's revents (all 0 on timeout). */
+    public static short[] poll(int[] fds, int events, int timeoutMillis) throws LinuxException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment pfd = a.allocate(8L * Math.max(1, fds.length), 4);
+            for (int i = 0; i < fds.length; i++) {
+                pfd.set(INT, 8L * i, fds[i]);
+                pfd.set(ValueLayout.JAVA_SHORT, 8L * i + 4, (short) events);
+            }
+            while (true) {
+                int rc = (int) Poll.H.invokeExact(cap(), pfd, (long) fds.length, timeoutMillis);
+                if (rc >= 0) {
+                    short[] out = new short[fds.length];
+                    for (int i = 0; i < fds.length && rc > 0; i++) {
+                        out[i] = pfd.get(ValueLayout.JAVA_SHORT, 8L * i + 6);
+                    }
+                    return out;
+                }
+                int e = errno();
+                if (e != Errno.EINTR) {
+                    throw new LinuxException("poll", fds.length + " fds", e);
+                }
+            }
+        } catch (LinuxException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
     /** poll(2) on one fd; returns revents, 0 on timeout. */
     public static int pollOne(int fd, int events, int timeoutMillis) throws LinuxException {
         try (Arena a = Arena.ofConfined()) {

@@ -53,6 +53,16 @@ public final class ContainerMonitor {
         }
     }
 
+    /** A watcher of OOMs in the cgroup of a container that has not stopped ({@link OomWatcher#NONE} without memory controller). */
+    public OomWatcher oomWatcher(String id) throws EngineException {
+        CgroupManager cg = liveCgroup(id);
+        try {
+            return OomWatcher.open(cgroups.layout().fs(), cg);
+        } catch (CgroupException e) {
+            throw new EngineException(Kind.INTERNAL, "watch for OOM in " + id + ": " + e.getMessage(), e);
+        }
+    }
+
     private CgroupManager liveCgroup(String id) throws EngineException {
         ContainerView v = query.view(id);
         if (v.status() == Status.STOPPED) {

@@ -30,7 +30,9 @@ import java.util.Map;
  *   <li>{@code file:///path}: stdout and stderr appended to that file (its parent made as needed);</li>
  *   <li>an empty path: /dev/null.</li>
  * </ul>
- * {@code binary://} loggers are not supported yet (they need a logger process and pipes).
+ * A process with a terminal is the exception: its stdin and stdout FIFO ends go to a {@link PtyRelay},
+ * which copies them to and from the pty master. {@code binary://} loggers are not supported yet (they
+ * need a logger process and pipes).
  */
 public final class TaskStdio implements AutoCloseable {
 
@@ -38,6 +40,7 @@ public final class TaskStdio implements AutoCloseable {
     private final List<Integer> heldFds = new ArrayList<>();
     private int stdinKeepAlive = -1;
     private boolean containerFdsClosed;
+    private PtyRelay pty;
 
     private TaskStdio() {
     }
@@ -58,6 +61,59 @@ public final class TaskStdio implements AutoCloseable {
             throw e;
         }
         return io;
+    }
+
+    /**
+     * As {@link #open(String, String, String)}, for a process with a terminal when {@code terminal}: the
+     * stdin read end and the stdout write end go to a {@link PtyRelay} instead (the container's fds 0, 1
+     * and 2 are /dev/null, which jshim-init replaces with the pty slave); stderr is unused, as with runc.
+     */
+    public static TaskStdio open(String stdin, String stdout, String stderr, boolean terminal) throws IOException {
+        TaskStdio io = open(stdin, stdout, stderr);
+        if (!terminal) {
+            return io;
+        }
+        try {
+            int in = io.containerFds[0];
+            int out = io.containerFds[1];
+            int err = io.containerFds[2];
+            io.containerFds[0] = -1;
+            io.containerFds[1] = -1;
+            io.containerFds[2] = -1;
+            if (err != out) {
+                Syscalls.close(err);
+            }
+            try {
+                io.pty = new PtyRelay(in, out);
+            } catch (LinuxException e) {
+                Syscalls.close(in);
+                Syscalls.close(out);
+                throw e;
+            }
+            for (int i = 0; i < 3; i++) {
+                io.containerFds[i] = openNull();
+            }
+        } catch (IOException | RuntimeException e) {
+            io.close();
+            throw e;
+        }
+        return io;
+    }
+
+    /** The console socket for the engine (consoleFd) when this process has a terminal, else -1. */
+    public int consoleSocket() {
+        return pty == null ? -1 : pty.socketForContainer();
+    }
+
+    /** ResizePty: sets the pty's window size; a no-op without a terminal. */
+    public void resizePty(int width, int height) throws LinuxException {
+        PtyRelay p;
+        synchronized (this) {
+            p = pty;
+        }
+        if (p != null) {
+            p.resize(width, height);
+        }
     }
 
     /** The fds to give the container as its 0, 1, 2. */
@@ -168,7 +224,18 @@ public final class TaskStdio implements AutoCloseable {
 
     /** Closes everything the daemon holds. Idempotent. */
     @Override
-    public synchronized void close() {
+    public void close() {
+        PtyRelay p;
+        synchronized (this) {
+            p = pty;
+        }
+        if (p != null) {
+            p.close(); // outside the monitor: it waits for the output to drain
+        }
+        closeHeld();
+    }
+
+    private synchronized void closeHeld() {
         closeContainerEnds();
         closeStdin();
         for (int fd : heldFds) {

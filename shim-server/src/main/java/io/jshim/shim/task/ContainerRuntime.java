@@ -14,8 +14,12 @@ public interface ContainerRuntime {
     /**
      * @param stdio   the container's fds 0, 1 and 2 (the caller keeps ownership)
      * @param pidFile where to write init's pid, or null
+     * @param consoleFd the socket the pty master goes to when the process has a terminal, else -1
      */
-    record CreateSpec(String id, Path bundle, Path root, int[] stdio, Path pidFile) {
+    record CreateSpec(String id, Path bundle, Path root, int[] stdio, Path pidFile, int consoleFd) {
+        public CreateSpec(String id, Path bundle, Path root, int[] stdio, Path pidFile) {
+            this(id, bundle, root, stdio, pidFile, -1);
+        }
     }
 
     /** Creates the container with its init waiting to be started; returns init's host pid. */
@@ -38,6 +42,14 @@ public interface ContainerRuntime {
      */
     int exec(Path root, String id, byte[] processJson, int[] stdio) throws EngineException;
 
+    /**
+     * As {@link #exec(Path, String, byte[], int[])}, for a process that may have a terminal: its pty
+     * master goes to {@code consoleFd} (or the terminal is refused when it is -1).
+     */
+    default int exec(Path root, String id, byte[] processJson, int[] stdio, int consoleFd) throws EngineException {
+        return exec(root, id, processJson, stdio);
+    }
+
     /** Freezes the container's cgroup. */
     void pause(Path root, String id) throws EngineException;
 
@@ -46,6 +58,11 @@ public interface ContainerRuntime {
 
     /** The container's cgroup statistics as containerd's Metrics (an Any of the v1 or v2 type). */
     com.google.protobuf.Any stats(Path root, String id) throws EngineException;
+
+    /** A watcher of OOM kills in the running container's cgroup; the caller closes it. */
+    default io.jshim.engine.cgroup.stats.OomWatcher oomWatcher(Path root, String id) throws EngineException {
+        return io.jshim.engine.cgroup.stats.OomWatcher.NONE;
+    }
 
     /** Merges an OCI {@code LinuxResources} (JSON, as containerd sends it) into the container's limits. */
     void update(Path root, String id, byte[] resourcesJson) throws EngineException;

@@ -28,8 +28,8 @@ public final class EngineRuntime implements ContainerRuntime {
 
     @Override
     public int create(CreateSpec spec) throws EngineException {
-        CreateRequest req = new CreateRequest(spec.id(), spec.bundle(), spec.pidFile(), null, false, false, 0, true)
-                .withStdio(spec.stdio());
+        CreateRequest req = new CreateRequest(spec.id(), spec.bundle(), spec.pidFile(), null, false, false, 0, true,
+                spec.consoleFd()).withStdio(spec.stdio());
         return engine(spec.root()).create(req).pid();
     }
 
@@ -50,11 +50,16 @@ public final class EngineRuntime implements ContainerRuntime {
 
     @Override
     public int exec(Path root, String id, byte[] processJson, int[] stdio) throws EngineException {
+        return exec(root, id, processJson, stdio, -1);
+    }
+
+    @Override
+    public int exec(Path root, String id, byte[] processJson, int[] stdio, int consoleFd) throws EngineException {
         io.jshim.engine.lifecycle.ExecRequest.ProcessSource source = template -> {
             try {
-                // containerd sends a complete Process; the shim's Exec refuses terminals before this point
+                // containerd sends a complete Process; a terminal needs the relay's console socket
                 com.fasterxml.jackson.databind.JsonNode node = io.jshim.engine.json.RecordJson.parse(processJson);
-                if (node instanceof com.fasterxml.jackson.databind.node.ObjectNode o) {
+                if (consoleFd < 0 && node instanceof com.fasterxml.jackson.databind.node.ObjectNode o) {
                     o.put("terminal", false);
                 }
                 return io.jshim.engine.json.RecordJson.bind(node, io.jshim.engine.spec.SpecProcess.class);
@@ -63,8 +68,8 @@ public final class EngineRuntime implements ContainerRuntime {
                         + e.getMessage(), e);
             }
         };
-        return engine(root).exec(new io.jshim.engine.lifecycle.ExecRequest(id, source, null, -1, 0, null, false,
-                stdio)).pid();
+        return engine(root).exec(new io.jshim.engine.lifecycle.ExecRequest(id, source, null, consoleFd, 0, null,
+                false, stdio)).pid();
     }
 
     @Override
@@ -97,6 +102,11 @@ public final class EngineRuntime implements ContainerRuntime {
                     + e.getMessage(), e);
         }
         engine(root).update(id, r);
+    }
+
+    @Override
+    public io.jshim.engine.cgroup.stats.OomWatcher oomWatcher(Path root, String id) throws EngineException {
+        return engine(root).oomWatcher(id);
     }
 
     private volatile Boolean unified;

@@ -126,9 +126,6 @@ public final class TaskCore {
             throw Errdefs.notImplemented("restore from checkpoint %s: checkpoint is not supported yet (needs CRIU)",
                     r.getCheckpoint());
         }
-        if (r.getTerminal()) {
-            throw Errdefs.notImplemented("task %s: terminal (tty) tasks are not supported by jshim yet", id);
-        }
         if (r.getBundle().isEmpty() || !r.getBundle().startsWith("/")) {
             throw Errdefs.invalidArgument("bundle %s: not an absolute path", r.getBundle());
         }
@@ -145,10 +142,10 @@ public final class TaskCore {
             }
             try {
                 c.mounted = RootfsMounts.mountAll(req.rootfs(), bundle.resolve("rootfs"));
-                c.stdio = TaskStdio.open(req.stdin(), req.stdout(), req.stderr());
+                c.stdio = TaskStdio.open(req.stdin(), req.stdout(), req.stderr(), req.terminal());
                 writeBundleFile(bundle, ROOT_FILE, options.root().toString());
                 int pid = runtime.create(new ContainerRuntime.CreateSpec(id, bundle, options.root(),
-                        c.stdio.containerFds(), bundle.resolve(PID_FILE)));
+                        c.stdio.containerFds(), bundle.resolve(PID_FILE), c.stdio.consoleSocket()));
                 c.stdio.closeContainerEnds();
                 c.pid = pid;
                 c.created = true;
@@ -210,10 +207,43 @@ public final class TaskCore {
             }
             c.state = next;
             events.publish(namespace, TaskStart.newBuilder().setContainerId(c.id()).setPid(c.pid).build());
+            watchOom(c);
             c.log.debug("started");
             return StartResponse.newBuilder().setPid(c.pid).build();
         } finally {
             c.lock.unlock();
+        }
+    }
+
+    /** Publishes /tasks/oom whenever the task's cgroup hits an OOM, from the daemon's one OOM thread. */
+    private void watchOom(ShimContainer c) {
+        io.jshim.engine.cgroup.stats.OomWatcher w;
+        try {
+            w = runtime.oomWatcher(c.root, c.id());
+        } catch (EngineException e) {
+            c.log.warn("no OOM events: " + e.getMessage());
+            return;
+        }
+        if (w.fd() < 0) {
+            w.close();
+            return;
+        }
+        try {
+            OomMonitor.shared().register(c, w, () -> {
+                c.log.debug("OOM in the task's cgroup");
+                events.publish(namespace, io.jshim.proto.containerd.events.TaskOOM.newBuilder()
+                        .setContainerId(c.id()).build());
+            });
+        } catch (io.jshim.engine.linux.LinuxException e) {
+            w.close();
+            c.log.warn("no OOM events: " + e.getMessage());
+        }
+    }
+
+    private static void unwatchOom(ShimContainer c) {
+        OomMonitor m = OomMonitor.peek();
+        if (m != null) {
+            m.unregister(c);
         }
     }
 
@@ -419,6 +449,7 @@ public final class TaskCore {
         containers.remove(c.id(), c);
         byPid.remove(c.pid);
         watcher.unwatch(c.pid);
+        unwatchOom(c);
         if (publish) {
             TaskDelete.Builder ev = TaskDelete.newBuilder().setContainerId(c.id()).setPid(c.pid)
                     .setExitStatus(status);
@@ -466,10 +497,6 @@ public final class TaskCore {
             if (c.execs.containsKey(r.getExecId())) {
                 throw Errdefs.alreadyExists("id %s", r.getExecId());
             }
-            if (r.getTerminal()) {
-                throw Errdefs.notImplemented("exec %s in %s: terminal (tty) processes are not supported by jshim yet",
-                        r.getExecId(), r.getId());
-            }
             c.execs.put(r.getExecId(), new ExecProc(r.getExecId(), r.getSpec().getValue().toByteArray(),
                     r.getStdin(), r.getStdout(), r.getStderr(), r.getTerminal()));
             events.publish(namespace, io.jshim.proto.containerd.events.TaskExecAdded.newBuilder()
@@ -489,8 +516,8 @@ public final class TaskCore {
             }
             InitState next = e.state.start();
             try {
-                e.stdio = TaskStdio.open(e.stdin, e.stdout, e.stderr);
-                e.pid = runtime.exec(c.root, c.id(), e.processJson, e.stdio.containerFds());
+                e.stdio = TaskStdio.open(e.stdin, e.stdout, e.stderr, e.terminal);
+                e.pid = runtime.exec(c.root, c.id(), e.processJson, e.stdio.containerFds(), e.stdio.consoleSocket());
                 e.stdio.closeContainerEnds();
             } catch (Exception | Error x) {
                 if (e.stdio != null) {
@@ -702,15 +729,21 @@ public final class TaskCore {
         }
     }
 
-    /** ResizePty: a no-op for a task without a terminal, as in the runc shim (tty tasks are refused at Create). */
+    /** ResizePty: TIOCSWINSZ on the pty master; a no-op for a process without a terminal, as in the runc shim. */
     public void resizePty(io.jshim.proto.containerd.task.v2.ResizePtyRequest r) {
         ShimContainer c = container(r.getId());
-        if (!r.getExecId().isEmpty()) {
-            c.lock.lock();
+        TaskStdio io;
+        c.lock.lock();
+        try {
+            io = r.getExecId().isEmpty() ? c.stdio : execOf(c, r.getExecId()).stdio;
+        } finally {
+            c.lock.unlock();
+        }
+        if (io != null) {
             try {
-                execOf(c, r.getExecId());
-            } finally {
-                c.lock.unlock();
+                io.resizePty(r.getWidth(), r.getHeight());
+            } catch (io.jshim.engine.linux.LinuxException e) {
+                throw TaskErrors.map(e);
             }
         }
     }
@@ -874,6 +907,7 @@ public final class TaskCore {
         containers.remove(c.id(), c);
         byPid.remove(c.pid);
         watcher.unwatch(c.pid);
+        unwatchOom(c);
         c.exited.complete(new ShimContainer.Exit(128 + SIGKILL, Instant.now()));
         c.log.close();
         touch();

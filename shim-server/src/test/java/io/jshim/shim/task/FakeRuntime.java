@@ -28,11 +28,13 @@ final class FakeRuntime implements ContainerRuntime {
     volatile CountDownLatch startGate;
     volatile CountDownLatch startEntered;
     volatile int[] lastStdio;
+    volatile int lastConsoleFd = -1;
 
     @Override
     public int create(CreateSpec spec) throws EngineException {
         calls.add("create " + spec.id() + " root=" + spec.root());
         lastStdio = spec.stdio();
+        lastConsoleFd = spec.consoleFd();
         if (failCreate != null) {
             throw failCreate;
         }

@@ -128,11 +128,6 @@ class TaskServiceTest {
                 CheckpointTaskRequest.newBuilder().setId("c1").build(), com.google.protobuf.Empty.parser()));
         assertEquals(Code.UNIMPLEMENTED, e.code());
         assertTrue(e.getMessage().contains("checkpoint is not supported yet (needs CRIU)"), e.getMessage());
-        TtrpcException u = assertThrows(TtrpcException.class, () -> call(TaskService.V3, "Exec",
-                ExecProcessRequest.newBuilder().setId("c1").setExecId("e").setTerminal(true).build(),
-                com.google.protobuf.Empty.parser()));
-        assertEquals(Code.UNIMPLEMENTED, u.code());
-        assertTrue(u.getMessage().contains("not supported"), u.getMessage());
     }
 
     /** What native-shim/src/main.c sends: string fields written by hand. */

@@ -37,6 +37,14 @@ public interface OomWatcher extends AutoCloseable {
      */
     int await(long timeoutMillis) throws CgroupException, InterruptedException;
 
+    /**
+     * The descriptor that turns readable when {@link #await} has something to look at, for callers that
+     * poll many watchers on one thread (then call {@code await(0)}); -1 when there is nothing to watch.
+     */
+    default int fd() {
+        return -1;
+    }
+
     /** Releases the descriptors; the kernel drops the registration with them. */
     @Override
     void close();

@@ -74,6 +74,11 @@ final class V1OomWatcher implements OomWatcher {
     }
 
     @Override
+    public int fd() {
+        return eventFd;
+    }
+
+    @Override
     public void close() {
         Syscalls.close(eventFd);
         Syscalls.close(oomControlFd);

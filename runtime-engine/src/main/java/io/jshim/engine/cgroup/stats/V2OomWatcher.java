@@ -85,6 +85,11 @@ final class V2OomWatcher implements OomWatcher {
     }
 
     @Override
+    public int fd() {
+        return inotifyFd;
+    }
+
+    @Override
     public void close() {
         Syscalls.close(inotifyFd);
     }
