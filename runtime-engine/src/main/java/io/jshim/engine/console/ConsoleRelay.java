@@ -3,7 +3,6 @@ package io.jshim.engine.console;
 import io.jshim.engine.linux.LinuxException;
 import io.jshim.engine.linux.Syscalls;
 import io.jshim.engine.linux.Tty;
-import io.jshim.engine.security.FdPassing;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import sun.misc.Signal;
@@ -21,7 +20,6 @@ import sun.misc.Signal;
  */
 public final class ConsoleRelay implements AutoCloseable {
     private static final int DRAIN_MILLIS = 2000;
-    private static final int POLL_MILLIS = 100;
     private static final int BUF = 32 * 1024;
 
     private final int ours;
@@ -58,23 +56,13 @@ public final class ConsoleRelay implements AutoCloseable {
 
     private void awaitMaster() {
         try {
-            while (!closing) {
-                if ((Syscalls.pollOne(ours, Syscalls.POLLIN, POLL_MILLIS) & Syscalls.POLLIN) == 0) {
-                    continue;
-                }
-                try (Arena a = Arena.ofConfined()) {
-                    FdPassing.Received r = FdPassing.receive(ours, a.allocate(64), 64);
-                    if (r.fd() < 0) {
-                        return; // end of stream: no terminal after all
-                    }
-                    master = r.fd();
-                }
-                takeOver();
-                try (Arena a = Arena.ofConfined()) {
-                    Syscalls.writeFully(ours, a.allocateFrom("1").asSlice(0, 1)); // go ahead
-                }
-                return;
+            int fd = MasterHandoff.receiveMaster(ours, () -> closing);
+            if (fd < 0) {
+                return; // end of stream: no terminal after all
             }
+            master = fd;
+            takeOver();
+            MasterHandoff.goAhead(ours);
         } catch (Exception e) {
             failure = e;
             Syscalls.close(ours); // jshim-init's wait ends with an error: create or exec fails

@@ -1,17 +1,19 @@
 package io.jshim.engine.lifecycle;
 
-import io.jshim.engine.linux.MountInfo;
+import io.jshim.engine.cgroup.CgroupLayout;
 import io.jshim.engine.plan.CgroupMountSource;
-import java.io.IOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The {@link CgroupMountSource} of one container: for each cgroup v1 hierarchy
  * mounted on the host, the container's own directory in it (runc binds exactly
- * that, so the container sees its cgroup as the root of each hierarchy).
+ * that, so the container sees its cgroup as the root of each hierarchy). Built
+ * from the {@link CgroupLayout} the engine already detected, so create does not
+ * read mountinfo a second time.
  */
 final class CgroupMounts implements CgroupMountSource {
     private final boolean unified;
@@ -24,39 +26,32 @@ final class CgroupMounts implements CgroupMountSource {
         this.hierarchies = hierarchies;
     }
 
-    static CgroupMounts of(Map<String, String> containerPaths, boolean unified) throws IOException {
-        if (unified) {
+    static CgroupMounts of(CgroupLayout layout, Map<String, String> containerPaths) {
+        if (layout.mode() == CgroupLayout.Mode.V2) {
             return new CgroupMounts(true, containerPaths.getOrDefault("", containerPaths.values().stream().findFirst()
                     .orElse("/sys/fs/cgroup")), List.of());
         }
         List<Hierarchy> out = new ArrayList<>();
-        for (MountInfo m : MountInfo.self()) {
-            if (!m.fsType().equals("cgroup")) {
+        // Co-mounted controllers (cpu,cpuacct) share one Mount: visit each hierarchy once.
+        Set<CgroupLayout.Mount> seen = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        for (CgroupLayout.Mount m : layout.v1Mounts().values()) {
+            if (!seen.add(m)) {
                 continue;
             }
-            String mp = m.mountPoint();
             String dir = null;
-            for (String p : containerPaths.values()) {
-                if (p.equals(mp) || p.startsWith(mp + "/")) {
-                    dir = p;
-                    break;
-                }
-            }
-            if (dir == null) {
-                continue;
-            }
-            String name = Path.of(mp).getFileName().toString();
             List<String> data = new ArrayList<>();
-            for (String o : m.superOptions().split(",")) {
-                if (o.startsWith("name=")) {
-                    data.add("none");
-                    data.add(o);
-                } else if (!o.equals("rw") && !o.equals("ro") && !o.startsWith("release_agent")
-                        && !o.equals("clone_children") && !o.equals("noprefix") && !o.equals("xattr")) {
-                    data.add(o);
+            for (String c : m.controllers()) {
+                if (dir == null) {
+                    dir = containerPaths.get(c);
                 }
+                if (c.startsWith("name=")) {
+                    data.add("none");
+                }
+                data.add(c);
             }
-            out.add(new Hierarchy(name, dir, String.join(",", data)));
+            if (dir != null) {
+                out.add(new Hierarchy(m.mountPoint().getFileName().toString(), dir, String.join(",", data)));
+            }
         }
         return new CgroupMounts(false, null, out);
     }

@@ -147,7 +147,7 @@ public final class CreateContainer {
                 Files.setPosixFilePermissions(fifo, java.nio.file.attribute.PosixFilePermissions.fromString("rw--w--w-"));
                 userns = UserNamespace.of(spec);
                 plan = new PlanBuilder(spec, bundle, rootfs, id,
-                        CgroupMounts.of(cgroupPaths, cgroups.layout().mode() == io.jshim.engine.cgroup.CgroupLayout.Mode.V2))
+                        CgroupMounts.of(cgroups.layout(), cgroupPaths))
                         .execFifo(fifo).preserveFds(req.preserveFds()).noPivot(req.noPivot())
                         .noNewKeyring(req.noNewKeyring()).build();
                 io.jshim.engine.Trace.mark("plan built");

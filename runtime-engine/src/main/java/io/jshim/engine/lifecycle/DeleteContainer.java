@@ -41,7 +41,7 @@ public final class DeleteContainer {
     }
 
     public void delete(String id, boolean force) throws EngineException {
-        if (id.contains("/") || id.equals(".") || id.equals("..") || id.isEmpty()) {
+        if (!StateStore.namesContainerDir(id)) {
             if (force) {
                 return;
             }

@@ -24,7 +24,6 @@ public final class PauseContainer {
     }
 
     public void pause(String id) throws EngineException {
-        query.view(id); // validates the id before it names a lock file
         try (StateStore.Lock lock = store.lock(id)) {
             ContainerView v = query.view(id);
             switch (v.status()) {

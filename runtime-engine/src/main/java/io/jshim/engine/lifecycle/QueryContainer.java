@@ -20,7 +20,7 @@ public final class QueryContainer {
     }
 
     public ContainerView view(String id) throws EngineException {
-        if (id == null || id.isEmpty() || id.contains("/") || id.equals(".") || id.equals("..")) {
+        if (!StateStore.namesContainerDir(id)) {
             throw EngineException.notFound();
         }
         ContainerState s = store.load(id);

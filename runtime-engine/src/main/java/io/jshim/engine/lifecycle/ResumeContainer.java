@@ -23,7 +23,6 @@ public final class ResumeContainer {
     }
 
     public void resume(String id) throws EngineException {
-        query.view(id); // validates the id before it names a lock file
         try (StateStore.Lock lock = store.lock(id)) {
             ContainerView v = query.view(id);
             if (v.status() != Status.PAUSED) {

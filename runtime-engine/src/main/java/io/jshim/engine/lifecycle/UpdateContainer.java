@@ -28,7 +28,6 @@ public final class UpdateContainer {
     }
 
     public void update(String id, LinuxResources update) throws EngineException {
-        query.view(id); // validates the id before it names a lock file
         try (StateStore.Lock lock = store.lock(id)) {
             ContainerView v = query.view(id);
             if (v.status() == Status.STOPPED) {

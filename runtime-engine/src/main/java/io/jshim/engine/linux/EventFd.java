@@ -24,8 +24,6 @@ public final class EventFd {
         static final MethodHandle H = Native.downcallErrno("eventfd", fd(INT, INT, INT));
     }
 
-    private static final ThreadLocal<MemorySegment> CAPTURE =
-            ThreadLocal.withInitial(() -> Native.captureSegment(Arena.global()));
 
     private EventFd() {
     }
@@ -33,9 +31,9 @@ public final class EventFd {
     /** eventfd(0, EFD_CLOEXEC). */
     public static int create() throws LinuxException {
         try {
-            int fd = (int) Create.H.invokeExact(CAPTURE.get(), 0, EFD_CLOEXEC);
+            int fd = (int) Create.H.invokeExact(Native.capture(), 0, EFD_CLOEXEC);
             if (fd < 0) {
-                throw new LinuxException("eventfd", "", Native.errno(CAPTURE.get()));
+                throw new LinuxException("eventfd", "", Native.lastErrno());
             }
             return fd;
         } catch (LinuxException e) {

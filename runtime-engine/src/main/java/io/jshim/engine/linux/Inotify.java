@@ -28,8 +28,6 @@ public final class Inotify {
         static final MethodHandle H = Native.downcallErrno("inotify_add_watch", fd(INT, INT, PTR, INT));
     }
 
-    private static final ThreadLocal<MemorySegment> CAPTURE =
-            ThreadLocal.withInitial(() -> Native.captureSegment(Arena.global()));
 
     private Inotify() {
     }
@@ -37,9 +35,9 @@ public final class Inotify {
     /** inotify_init1(IN_CLOEXEC | IN_NONBLOCK): non-blocking, so {@link #drain} never hangs. */
     public static int init() throws LinuxException {
         try {
-            int fd = (int) Init.H.invokeExact(CAPTURE.get(), IN_CLOEXEC | IN_NONBLOCK);
+            int fd = (int) Init.H.invokeExact(Native.capture(), IN_CLOEXEC | IN_NONBLOCK);
             if (fd < 0) {
-                throw new LinuxException("inotify_init1", "", Native.errno(CAPTURE.get()));
+                throw new LinuxException("inotify_init1", "", Native.lastErrno());
             }
             return fd;
         } catch (LinuxException e) {
@@ -54,9 +52,9 @@ public final class Inotify {
     /** inotify_add_watch(2); returns the watch descriptor. */
     public static int addWatch(int fd, String path, int mask) throws LinuxException {
         try (Arena a = Arena.ofConfined()) {
-            int wd = (int) AddWatch.H.invokeExact(CAPTURE.get(), fd, a.allocateFrom(path), mask);
+            int wd = (int) AddWatch.H.invokeExact(Native.capture(), fd, a.allocateFrom(path), mask);
             if (wd < 0) {
-                throw new LinuxException("inotify_add_watch", path, Native.errno(CAPTURE.get()));
+                throw new LinuxException("inotify_add_watch", path, Native.lastErrno());
             }
             return wd;
         } catch (LinuxException e) {

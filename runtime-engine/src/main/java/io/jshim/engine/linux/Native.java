@@ -43,6 +43,19 @@ final class Native {
                 CAPTURE_ERRNO);
     }
 
+    /** One errno capture segment per thread, shared by every downcall class of this package. */
+    private static final ThreadLocal<MemorySegment> THREAD_CAPTURE =
+            ThreadLocal.withInitial(() -> captureSegment(Arena.global()));
+
+    static MemorySegment capture() {
+        return THREAD_CAPTURE.get();
+    }
+
+    /** errno as captured by this thread's last errno-capturing downcall. */
+    static int lastErrno() {
+        return errno(THREAD_CAPTURE.get());
+    }
+
     static MemorySegment captureSegment(Arena arena) {
         return arena.allocate(CAPTURE);
     }

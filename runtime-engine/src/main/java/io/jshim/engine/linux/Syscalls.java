@@ -92,18 +92,16 @@ public final class Syscalls {
             fd(INT, PTR, PTR, PTR, PTR, PTR, PTR));
     }
 
-    private static final ThreadLocal<MemorySegment> CAPTURE =
-            ThreadLocal.withInitial(() -> Native.captureSegment(Arena.global()));
 
     private Syscalls() {
     }
 
     private static MemorySegment cap() {
-        return CAPTURE.get();
+        return Native.capture();
     }
 
     private static int errno() {
-        return Native.errno(cap());
+        return Native.lastErrno();
     }
 
     private static RuntimeException rethrow(Throwable t) {

@@ -39,6 +39,15 @@ public final class StateStore {
         return root;
     }
 
+    /**
+     * Whether {@code id} can name a dir directly under the root: not empty, no "/",
+     * not "." or "..". Anything else cannot be a container (and must never reach a
+     * path), so lookups report it as not found, as runc does.
+     */
+    public static boolean namesContainerDir(String id) {
+        return id != null && !id.isEmpty() && !id.contains("/") && !id.equals(".") && !id.equals("..");
+    }
+
     public Path dir(String id) {
         return root.resolve(id);
     }
@@ -145,6 +154,9 @@ public final class StateStore {
      * container dir does not exist.
      */
     public Lock lock(String id) throws EngineException {
+        if (!namesContainerDir(id)) {
+            throw EngineException.notFound();
+        }
         Path d = dir(id);
         if (!Files.isDirectory(d)) {
             throw EngineException.notFound();

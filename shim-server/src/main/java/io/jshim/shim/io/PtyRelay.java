@@ -3,7 +3,7 @@ package io.jshim.shim.io;
 import io.jshim.engine.linux.LinuxException;
 import io.jshim.engine.linux.Syscalls;
 import io.jshim.engine.linux.Tty;
-import io.jshim.engine.security.FdPassing;
+import io.jshim.engine.console.MasterHandoff;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
@@ -52,25 +52,15 @@ public final class PtyRelay implements AutoCloseable {
 
     private void awaitMaster() {
         try {
-            while (!closing) {
-                if ((Syscalls.pollOne(ours, Syscalls.POLLIN, POLL_MILLIS) & Syscalls.POLLIN) == 0) {
-                    continue;
-                }
-                try (Arena a = Arena.ofConfined()) {
-                    FdPassing.Received r = FdPassing.receive(ours, a.allocate(64), 64);
-                    if (r.fd() < 0) {
-                        return;
-                    }
-                    master = r.fd();
-                }
-                input = Thread.ofPlatform().daemon().name("jshim-pty-in").start(() -> copy(in, master, false));
-                output = Thread.ofPlatform().daemon().name("jshim-pty-out").start(() -> copy(master, out, true));
-                attached.countDown();
-                try (Arena a = Arena.ofConfined()) {
-                    Syscalls.writeFully(ours, a.allocateFrom("1").asSlice(0, 1)); // go ahead
-                }
+            int fd = MasterHandoff.receiveMaster(ours, () -> closing);
+            if (fd < 0) {
                 return;
             }
+            master = fd;
+            input = Thread.ofPlatform().daemon().name("jshim-pty-in").start(() -> copy(in, master, false));
+            output = Thread.ofPlatform().daemon().name("jshim-pty-out").start(() -> copy(master, out, true));
+            attached.countDown();
+            MasterHandoff.goAhead(ours);
         } catch (Exception e) {
             // jshim-init's wait ends with an error: create or exec fails
         } finally {
