@@ -18,9 +18,12 @@ JDK_DIR=/usr/lib/jvm/temurin-25-jdk-amd64
 #   python3                            : native-init smoke test, leak checks
 #   bc util-linux                      : bench/bench.sh arithmetic; script(1) for terminal tests
 #   protobuf-compiler golang-github-containerd-containerd-dev : proto wire-compatibility test (containerd 1.6 .proto files)
+#   umoci skopeo                       : the pause (sandbox) image, deploy/pause/build-image.sh; CRI tests' images
+#   containernetworking-plugins        : CNI bridge/host-local/loopback for CRI pods with their own netns
 PACKAGES=(gcc libc6-dev make pkg-config libseccomp-dev busybox-static runc crun containerd maven
           procps iproute2 ca-certificates python3 bc util-linux
-          protobuf-compiler golang-github-containerd-containerd-dev)
+          protobuf-compiler golang-github-containerd-containerd-dev
+          umoci skopeo containernetworking-plugins)
 
 APT_OPTS=(-o DPkg::Lock::Timeout=600 -o Acquire::Retries=3)
 
