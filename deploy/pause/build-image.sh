@@ -76,9 +76,11 @@ trap 'rm -rf "$WORK"' EXIT
 LAYOUT=$WORK/layout
 umoci init --layout "$LAYOUT"
 umoci new --image "$LAYOUT:pause"
-cp "$PAUSE" "$WORK/pause"
-chmod 0755 "$WORK/pause"
-umoci insert "${ROOTLESS[@]}" --image "$LAYOUT:pause" "$WORK/pause" /pause >/dev/null
+# unpack + repack rather than `umoci insert`: umoci 0.4.7's insert writes a layer tar without its
+# end-of-archive blocks (containerd reads it, GNU tar does not).
+umoci unpack "${ROOTLESS[@]}" --image "$LAYOUT:pause" "$WORK/bundle" >/dev/null
+install -m 0755 "$PAUSE" "$WORK/bundle/rootfs/pause"
+umoci repack --image "$LAYOUT:pause" "$WORK/bundle" >/dev/null
 umoci config "${ROOTLESS[@]}" --image "$LAYOUT:pause" \
     --config.entrypoint /pause --config.user 65535:65535 \
     --os linux --architecture "$ARCH" \
