@@ -372,7 +372,7 @@ static void tail_log(const char *log)
 
 /* fork + setsid + exec the JVM daemon, stdout /dev/null, stderr the daemon log. */
 static pid_t launch_daemon(const struct shim_args *a, const struct group *g, const char *state_root,
-                           const char *ttrpc, const char *log)
+                           const char *ttrpc, const char *log, const char *config_file)
 {
 	char *prefix = install_prefix();
 	struct argv_builder b = {0};
@@ -393,6 +393,10 @@ static pid_t launch_daemon(const struct shim_args *a, const struct group *g, con
 	arg(&b, g->dir);
 	arg(&b, "-state-root");
 	arg(&b, (char *)state_root);
+	if (*config_file) {
+		arg(&b, "-config");
+		arg(&b, (char *)config_file);
+	}
 	if (a->debug)
 		arg(&b, "-debug");
 	arg(&b, "serve");
@@ -445,6 +449,95 @@ static void adjust_oom_score(pid_t child)
 	}
 }
 
+/* ---- the config file ----------------------------------------------------------- */
+
+/* Reads the jshim config file's [shim] keys (README "Configuration"): the task's ConfigPath
+ * (runtime options), else $JSHIM_CONFIG, else /etc/jshim/config.toml if it exists. A file named
+ * explicitly must exist. Returns the file read, or "" for none. */
+static const char *load_config(const char *from_options, struct shim_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	const char *path = from_options && *from_options ? from_options : getenv("JSHIM_CONFIG");
+	bool named = path && *path;
+	if (!named)
+		path = DEFAULT_CONFIG_FILE;
+	size_t n = 0;
+	char *text = read_file(path, 1u << 20, &n);
+	if (!text) {
+		if (named || errno != ENOENT)
+			die("config file %s: %s", path, strerror(errno));
+		return "";
+	}
+	char err[512];
+	if (shim_config_parse(text, n, path, cfg, err, sizeof(err)) < 0)
+		die("config file %s", err);
+	free(text);
+	return path;
+}
+
+/* $ENV, else the config file's value, else the default. */
+static const char *setting(const char *env, const char *from_file, const char *dflt)
+{
+	const char *v = getenv(env);
+	if (v && *v)
+		return v;
+	return from_file && *from_file ? from_file : dflt;
+}
+
+/* runc's ShimCgroup option: the new daemon joins that cgroup, as the runc shim's Start moves its
+ * shim (cgroup v2: <path> under /sys/fs/cgroup; v1 and hybrid: <path> in every v1 hierarchy). */
+static void join_shim_cgroup(pid_t pid, const char *path)
+{
+	struct stat st;
+	bool unified = stat("/sys/fs/cgroup/cgroup.controllers", &st) == 0;
+	int joined = 0;
+	char *dirs[64];
+	int ndirs = 0;
+	if (unified) {
+		dirs[ndirs++] = strdup("/sys/fs/cgroup");
+	} else {
+		DIR *d = opendir("/sys/fs/cgroup");
+		struct dirent *e;
+		while (d && (e = readdir(d)) && ndirs < 64) {
+			if (e->d_name[0] == '.' || !strcmp(e->d_name, "unified"))
+				continue;
+			char *h = xasprintf("/sys/fs/cgroup/%s", e->d_name);
+			char *procs = xasprintf("%s/cgroup.procs", h);
+			if (lstat(h, &st) == 0 && S_ISDIR(st.st_mode) && access(procs, F_OK) == 0)
+				dirs[ndirs++] = h;
+			else
+				free(h);
+			free(procs);
+		}
+		if (d)
+			closedir(d);
+	}
+	for (int i = 0; i < ndirs; i++) {
+		char *procs = xasprintf("%s/%s/cgroup.procs", dirs[i], path);
+		int fd = open(procs, O_WRONLY | O_CLOEXEC);
+		if (fd < 0) {
+			if (errno != ENOENT) {
+				kill(pid, SIGKILL);
+				die("ShimCgroup %s: open %s: %s", path, procs, strerror(errno));
+			}
+		} else {
+			if (dprintf(fd, "%d", (int)pid) < 0) {
+				int e = errno;
+				kill(pid, SIGKILL);
+				die("ShimCgroup %s: add the shim daemon to %s: %s", path, procs, strerror(e));
+			}
+			close(fd);
+			joined++;
+		}
+		free(procs);
+		free(dirs[i]);
+	}
+	if (!joined) {
+		kill(pid, SIGKILL);
+		die("ShimCgroup %s: no such cgroup (create it first, as with the runc shim)", path);
+	}
+}
+
 static int do_start(struct shim_args *a)
 {
 	if (!a->namespace || !*a->namespace)
@@ -474,18 +567,28 @@ static int do_start(struct shim_args *a)
 	const char *ttrpc = si.ttrpc_address && *si.ttrpc_address ? si.ttrpc_address : getenv("TTRPC_ADDRESS");
 	if (!ttrpc || !*ttrpc)
 		ttrpc = xasprintf("%s.ttrpc", address);
-	const char *socket_dir = si.socket_dir && *si.socket_dir ? si.socket_dir
-	                                                         : env_or("JSHIM_SHIM_SOCKET_DIR", DEFAULT_SOCKET_DIR);
-	const char *state_root = env_or("JSHIM_SHIM_STATE_ROOT", DEFAULT_STATE_ROOT);
+	struct shim_config cfg;
+	const char *config_file = load_config(si.config_path, &cfg);
+	const char *socket_dir = si.socket_dir && *si.socket_dir
+	                                 ? si.socket_dir
+	                                 : setting("JSHIM_SHIM_SOCKET_DIR", cfg.socket_dir, DEFAULT_SOCKET_DIR);
+	const char *state_root = setting("JSHIM_SHIM_STATE_ROOT", cfg.state_root, DEFAULT_STATE_ROOT);
 	enum group_mode mode;
-	if (parse_group_mode(getenv("JSHIM_SHIM_GROUP"), &mode) < 0)
-		die("JSHIM_SHIM_GROUP=%s: expected auto, namespace, pod or container", getenv("JSHIM_SHIM_GROUP"));
+	const char *group_setting = setting("JSHIM_SHIM_GROUP", cfg.group, "auto");
+	if (parse_group_mode(group_setting, &mode) < 0)
+		die("JSHIM_SHIM_GROUP=%s: expected auto, namespace, pod or container", group_setting);
 
 	size_t clen = 0;
 	char *config = read_file("config.json", 16u << 20, &clen);
 	struct group g;
 	g.key = group_key(mode, config, clen, a->id);
 	free(config);
+	if (si.config_path && *si.config_path) {
+		/* tasks of a runtime handler with its own config file get their own daemon */
+		char *k = xasprintf("%s@%s", g.key, si.config_path);
+		free(g.key);
+		g.key = k;
+	}
 	group_hash(address, a->namespace, g.key, g.hash);
 	g.socket = xasprintf("%s/%s", socket_dir, g.hash);
 	if (strlen(g.socket) > SOCKET_PATH_MAX)
@@ -505,8 +608,10 @@ static int do_start(struct shim_args *a)
 		/* nobody listens: a stale socket of a dead daemon, or none yet */
 		unlink(g.socket);
 		char *log = xasprintf("%s/daemon.log", g.dir);
-		pid_t child = launch_daemon(a, &g, state_root, ttrpc, log);
+		pid_t child = launch_daemon(a, &g, state_root, ttrpc, log, config_file);
 		adjust_oom_score(child);
+		if (si.shim_cgroup && *si.shim_cgroup)
+			join_shim_cgroup(child, si.shim_cgroup);
 		long deadline = now_ms() + timeout;
 		long pause = 1;
 		for (;;) {
@@ -609,7 +714,9 @@ static int do_delete(struct shim_args *a)
 	unmount_all(rootfs);
 	char *root_file = xasprintf("%s/%s", bundle, BUNDLE_ROOT_FILE);
 	char *root = read_file(root_file, PATH_MAX, NULL);
-	const char *state_root = env_or("JSHIM_SHIM_STATE_ROOT", DEFAULT_STATE_ROOT);
+	struct shim_config cfg;
+	load_config(NULL, &cfg);
+	const char *state_root = setting("JSHIM_SHIM_STATE_ROOT", cfg.state_root, DEFAULT_STATE_ROOT);
 	if (!root || !*root)
 		root = xasprintf("%s/%s", state_root, a->namespace);
 	char *state_dir = xasprintf("%s/%s", root, a->id);
@@ -658,6 +765,92 @@ static int do_aot_training(void)
 	die("exec %s: %s", b.v[0], strerror(errno));
 }
 
+/* ---- -info --------------------------------------------------------------------- */
+
+/* stdout of `<prefix>/bin/jrunc features` (the runtime-spec features JSON), or NULL when it
+ * fails or takes longer than 20 s; its stderr is dropped (-info's stderr must stay clean). */
+static char *runtime_features(size_t *len)
+{
+	char *prefix = install_prefix();
+	char *jrunc = xasprintf("%s/bin/jrunc", prefix);
+	if (access(jrunc, X_OK) < 0)
+		return NULL;
+	int pfd[2];
+	if (pipe2(pfd, O_CLOEXEC) < 0)
+		return NULL;
+	pid_t pid = fork();
+	if (pid < 0)
+		return NULL;
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR);
+		dup2(null, 0);
+		dup2(pfd[1], 1);
+		dup2(null, 2);
+		scrub_java_env();
+		execl(jrunc, jrunc, "features", (char *)NULL);
+		_exit(127);
+	}
+	close(pfd[1]);
+	struct buf out = {0};
+	char tmp[8192];
+	long deadline = now_ms() + 20000;
+	fcntl(pfd[0], F_SETFL, O_NONBLOCK);
+	for (;;) {
+		ssize_t r = read(pfd[0], tmp, sizeof(tmp));
+		if (r > 0) {
+			buf_put(&out, tmp, (size_t)r);
+			continue;
+		}
+		if (r == 0)
+			break;
+		if (errno != EAGAIN && errno != EINTR)
+			break;
+		if (now_ms() > deadline) {
+			kill(pid, SIGKILL);
+			break;
+		}
+		sleep_ms(5);
+	}
+	close(pfd[0]);
+	int status = 0;
+	waitpid(pid, &status, 0);
+	size_t n = out.len;
+	while (n && (out.p[n - 1] == '\n' || out.p[n - 1] == ' '))
+		n--;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || n == 0 || out.p[0] != '{') {
+		buf_free(&out);
+		return NULL;
+	}
+	*len = n;
+	return (char *)out.p;
+}
+
+/* -info: RuntimeInfo on stdout (shim-v2-protocol.md §1.7), as the runc shim answers: its name and
+ * version, the runtime options read on stdin (echoed), and the runtime's features (jrunc features). */
+static int do_info(void)
+{
+	struct buf in = {0};
+	char tmp[8192];
+	for (;;) {
+		ssize_t r = read(0, tmp, sizeof(tmp));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		buf_put(&in, tmp, (size_t)r);
+		if (in.len > MAX_STDIN)
+			die("-info: stdin larger than %u bytes", MAX_STDIN);
+	}
+	bool options = in.len > 0 && pb_valid(in.p, in.len);
+	size_t flen = 0;
+	char *features = runtime_features(&flen);
+	struct buf b = {0};
+	encode_runtime_info_full(&b, options ? in.p : NULL, options ? in.len : 0, features, flen);
+	if (write_fully(1, b.p, b.len) < 0)
+		return 1;
+	return 0;
+}
+
 /* ---- main -------------------------------------------------------------------- */
 
 int main(int argc, char **argv)
@@ -675,14 +868,8 @@ int main(int argc, char **argv)
 		       RUNTIME_NAME);
 		return 0;
 	}
-	if (a.info) {
-		/* stdin may hold runtime options (2.x); the answer does not depend on them */
-		struct buf b = {0};
-		encode_runtime_info(&b);
-		if (write_fully(1, b.p, b.len) < 0)
-			return 1;
-		return 0;
-	}
+	if (a.info)
+		return do_info();
 	if (!a.action)
 		die("no action given: expected start or delete (the jshim daemon is a JVM the start action launches)");
 	if (strcmp(a.action, "start") == 0)

@@ -105,6 +105,46 @@ static char *dup_field(const struct pb_field *f)
 	return f->wire_type == PB_LEN ? pb_strdup(f) : NULL;
 }
 
+static bool type_is(const char *type_url, const char *name)
+{
+	const char *slash = strrchr(type_url, '/');
+	return strcmp(slash ? slash + 1 : type_url, name) == 0;
+}
+
+/* The runtime-options Any: ConfigPath of runtimeoptions.v1.Options, ShimCgroup of runc's Options. */
+static void parse_options_any(const uint8_t *p, size_t n, struct start_input *in)
+{
+	const uint8_t *cur = p, *end = p + n;
+	struct pb_field f;
+	char *type = NULL;
+	const uint8_t *value = NULL;
+	size_t value_len = 0;
+	while (pb_next(&cur, end, &f) == 1) {
+		if (f.num == 1 && f.wire_type == PB_LEN) {
+			free(type);
+			type = pb_strdup(&f);
+		} else if (f.num == 2 && f.wire_type == PB_LEN) {
+			value = f.data;
+			value_len = f.len;
+		}
+	}
+	if (!type)
+		return;
+	uint32_t want = type_is(type, "runtimeoptions.v1.Options") ? 2 : type_is(type, "containerd.runc.v1.Options") ? 3 : 0;
+	char **slot = want == 2 ? &in->config_path : &in->shim_cgroup;
+	free(type);
+	if (!want || !value || !pb_valid(value, value_len))
+		return;
+	cur = value;
+	end = value + value_len;
+	while (pb_next(&cur, end, &f) == 1) {
+		if (f.num == want && f.wire_type == PB_LEN) {
+			free(*slot);
+			*slot = pb_strdup(&f);
+		}
+	}
+}
+
 int parse_start_input(const uint8_t *p, size_t n, const char *id, const char *ns, struct start_input *out)
 {
 	memset(out, 0, sizeof(*out));
@@ -122,6 +162,16 @@ int parse_start_input(const uint8_t *p, size_t n, const char *id, const char *ns
 		case 5: slot = &in.ttrpc_address; break;
 		case 6: slot = &in.grpc_address; break;
 		case 9: slot = &in.socket_dir; break;
+		case 8:
+			/* Extension{google.protobuf.Any value = 1} */
+			if (f.wire_type == PB_LEN) {
+				const uint8_t *ec = f.data, *ee = f.data + f.len;
+				struct pb_field x;
+				while (pb_next(&ec, ee, &x) == 1)
+					if (x.num == 1 && x.wire_type == PB_LEN)
+						parse_options_any(x.data, x.len, &in);
+			}
+			break;
 		default: break;
 		}
 		if (slot) {
@@ -136,6 +186,9 @@ int parse_start_input(const uint8_t *p, size_t n, const char *id, const char *ns
 		free(in.ttrpc_address);
 		free(in.grpc_address);
 		free(in.socket_dir);
+		free(in.config_path);
+		free(in.shim_cgroup);
+		parse_options_any(p, n, out); /* legacy: stdin is the options Any */
 		return 0;
 	}
 	in.bootstrap = true;
@@ -225,9 +278,24 @@ void encode_delete_response(struct buf *b, uint32_t pid, uint32_t exit_status, i
 
 void encode_runtime_info(struct buf *b)
 {
+	encode_runtime_info_full(b, NULL, 0, NULL, 0);
+}
+
+void encode_runtime_info_full(struct buf *b, const uint8_t *options_any, size_t options_len,
+                              const char *features_json, size_t features_len)
+{
 	pb_put_string(b, 1, RUNTIME_NAME);
 	struct buf v = {0};
 	pb_put_string(&v, 1, JSHIM_VERSION);
 	pb_put_bytes(b, 2, v.p, v.len);
 	buf_free(&v);
+	if (options_any && options_len)
+		pb_put_bytes(b, 3, options_any, options_len);
+	if (features_json) {
+		struct buf any = {0};
+		pb_put_string(&any, 1, FEATURES_TYPE_URL);
+		pb_put_bytes(&any, 2, features_json, features_len);
+		pb_put_bytes(b, 4, any.p, any.len);
+		buf_free(&any);
+	}
 }

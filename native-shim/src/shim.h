@@ -57,6 +57,9 @@ struct start_input {
 	char *ttrpc_address;   /* field 5 */
 	char *grpc_address;    /* field 6 */
 	char *socket_dir;      /* field 9 */
+	/* from the runtime-options Any (legacy stdin, or a BootstrapParams extension, field 8) */
+	char *config_path;     /* runtimeoptions.v1.Options.config_path (2) */
+	char *shim_cgroup;     /* containerd.runc.v1.Options.shim_cgroup (3) */
 };
 
 int parse_start_input(const uint8_t *p, size_t n, const char *id, const char *ns, struct start_input *out);
@@ -76,7 +79,32 @@ void group_hash(const char *address, const char *ns, const char *key, char hex[6
 /* DeleteResponse{pid = 1, exit_status = 2, exited_at = 3 Timestamp}. */
 void encode_delete_response(struct buf *b, uint32_t pid, uint32_t exit_status, int64_t sec, int32_t nsec);
 
-/* RuntimeInfo{name = 1, version = 2 RuntimeVersion{version = 1}}. */
+/* RuntimeInfo{name = 1, version = 2 RuntimeVersion{version = 1}, options = 3 (the runtime-options
+ * Any read on stdin, echoed as runc's shim does; omitted when empty), features = 4 (an Any of the
+ * runtime-spec features JSON; omitted when features_json is NULL)}. */
 void encode_runtime_info(struct buf *b);
+void encode_runtime_info_full(struct buf *b, const uint8_t *options_any, size_t options_len,
+                              const char *features_json, size_t features_len);
+
+#define FEATURES_TYPE_URL "types.containerd.io/opencontainers/runtime-spec/1/features/Features"
+
+/*
+ * The jshim config file (TOML; README "Configuration"): the front end reads only the [shim]
+ * keys it needs before any daemon exists. Which file: the task's runtimeoptions ConfigPath,
+ * else $JSHIM_CONFIG, else /etc/jshim/config.toml when it exists.
+ */
+#define DEFAULT_CONFIG_FILE "/etc/jshim/config.toml"
+
+struct shim_config {
+	char *group;      /* [shim] group */
+	char *state_root; /* [shim] state_root */
+	char *socket_dir; /* [shim] socket_dir */
+};
+
+/* Parses text (the file's bytes; file names it in errors). Returns 0, or -1 with
+ * "<file>:<line>: [shim] <key>: <what>" in err. */
+int shim_config_parse(const char *text, size_t len, const char *file, struct shim_config *out, char *err,
+                      size_t errlen);
+void shim_config_free(struct shim_config *c);
 
 #endif

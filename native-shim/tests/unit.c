@@ -169,6 +169,80 @@ static void test_start_input(void)
 	buf_free(&bp);
 }
 
+static void test_start_options(void)
+{
+	struct start_input si;
+	/* legacy: stdin is Any{runtimeoptions.v1.Options{type_url = 1, config_path = 2}} */
+	struct buf opts = {0}, any = {0};
+	pb_put_string(&opts, 1, "io.jshim.v1.Options");
+	pb_put_string(&opts, 2, "/etc/jshim/a.toml");
+	pb_put_string(&any, 1, "runtimeoptions.v1.Options");
+	pb_put_bytes(&any, 2, opts.p, opts.len);
+	CHECK(parse_start_input(any.p, any.len, "c1", "ns", &si) == 0 && !si.bootstrap);
+	CHECK_STR(si.config_path, "/etc/jshim/a.toml");
+	CHECK(si.shim_cgroup == NULL);
+	/* 2.3+: the same Any as a BootstrapParams extension (field 8, Extension{value = 1}) */
+	struct buf bp = {0}, ext = {0};
+	pb_put_string(&bp, 1, "c1");
+	pb_put_string(&bp, 2, "ns");
+	pb_put_bytes(&ext, 1, any.p, any.len);
+	pb_put_bytes(&bp, 8, ext.p, ext.len);
+	CHECK(parse_start_input(bp.p, bp.len, "c1", "ns", &si) == 0 && si.bootstrap);
+	CHECK_STR(si.config_path, "/etc/jshim/a.toml");
+	buf_free(&opts);
+	buf_free(&any);
+	buf_free(&bp);
+	buf_free(&ext);
+	/* runc Options{no_pivot_root = 1, shim_cgroup = 3} under its 2.x type URL */
+	pb_put_uint(&opts, 1, 1);
+	pb_put_string(&opts, 3, "/shims");
+	pb_put_string(&any, 1, "type.googleapis.com/containerd.runc.v1.Options");
+	pb_put_bytes(&any, 2, opts.p, opts.len);
+	CHECK(parse_start_input(any.p, any.len, "c1", "ns", &si) == 0);
+	CHECK_STR(si.shim_cgroup, "/shims");
+	CHECK(si.config_path == NULL);
+	buf_free(&opts);
+	buf_free(&any);
+}
+
+static void test_config(void)
+{
+	char err[512];
+	struct shim_config c;
+	const char *text = "# jshim\n"
+	                   "[shim]\n"
+	                   "group = \"namespace\"   # one daemon per namespace\n"
+	                   "idle_timeout = \"30s\"\n"
+	                   "state_root = '/run/j'\n"
+	                   "  socket_dir=\"/run/s\"\r\n"
+	                   "log_level = \"debug\"\n"
+	                   "\n"
+	                   "[metrics]\n"
+	                   "socket = \"/run/m.sock\"\n"
+	                   "group = \"ignored: not [shim]\"\n";
+	CHECK(shim_config_parse(text, strlen(text), "/f.toml", &c, err, sizeof(err)) == 0);
+	CHECK_STR(c.group, "namespace");
+	CHECK_STR(c.state_root, "/run/j");
+	CHECK_STR(c.socket_dir, "/run/s");
+	shim_config_free(&c);
+	CHECK(shim_config_parse("", 0, "/f.toml", &c, err, sizeof(err)) == 0 && c.group == NULL);
+	const char *bad_group = "[shim]\ngroup = \"everything\"\n";
+	CHECK(shim_config_parse(bad_group, strlen(bad_group), "/f.toml", &c, err, sizeof(err)) == -1);
+	CHECK(strstr(err, "/f.toml:2: [shim] group:") == err);
+	const char *relative = "[shim]\nstate_root = \"run/j\"\n";
+	CHECK(shim_config_parse(relative, strlen(relative), "/f.toml", &c, err, sizeof(err)) == -1);
+	CHECK(strstr(err, "state_root") != NULL && strstr(err, "absolute") != NULL);
+	const char *unterminated = "[shim]\ngroup = \"pod\n";
+	CHECK(shim_config_parse(unterminated, strlen(unterminated), "/f.toml", &c, err, sizeof(err)) == -1);
+	const char *no_eq = "[shim]\ngroup \"pod\"\n";
+	CHECK(shim_config_parse(no_eq, strlen(no_eq), "/f.toml", &c, err, sizeof(err)) == -1);
+	CHECK(strstr(err, "group") != NULL);
+	const char *trailing = "[shim]\ngroup = \"pod\" x\n";
+	CHECK(shim_config_parse(trailing, strlen(trailing), "/f.toml", &c, err, sizeof(err)) == -1);
+	const char *array_table = "[[shim]]\ngroup = \"nope\"\n";
+	CHECK(shim_config_parse(array_table, strlen(array_table), "/f.toml", &c, err, sizeof(err)) == 0);
+}
+
 static void test_group(void)
 {
 	const char *pod = "{\"annotations\":{\"io.kubernetes.cri.sandbox-id\":\"sb1\"}}";
@@ -210,6 +284,29 @@ static void test_encoding(void)
 	CHECK(b.len > 24 && memcmp(b.p, "\x0a\x16io.containerd.jshim.v2", 24) == 0);
 	CHECK(pb_valid(b.p, b.len));
 	buf_free(&b);
+	/* with options (field 3, the Any as given) and features (field 4, Any{type_url, JSON}) */
+	const uint8_t opts[] = {0x0a, 0x01, 'x'};
+	encode_runtime_info_full(&b, opts, sizeof(opts), "{}", 2);
+	const uint8_t *cur = b.p, *end = b.p + b.len;
+	struct pb_field f;
+	int seen = 0;
+	while (pb_next(&cur, end, &f) == 1) {
+		if (f.num == 3)
+			seen |= (f.len == 3 && memcmp(f.data, opts, 3) == 0) ? 1 : 0;
+		if (f.num == 4) {
+			const uint8_t *c2 = f.data, *e2 = f.data + f.len;
+			struct pb_field g;
+			while (pb_next(&c2, e2, &g) == 1) {
+				if (g.num == 1 && g.len == strlen(FEATURES_TYPE_URL) &&
+				    memcmp(g.data, FEATURES_TYPE_URL, g.len) == 0)
+					seen |= 2;
+				if (g.num == 2 && g.len == 2 && memcmp(g.data, "{}", 2) == 0)
+					seen |= 4;
+			}
+		}
+	}
+	CHECK(seen == 7);
+	buf_free(&b);
 }
 
 int main(void)
@@ -219,6 +316,8 @@ int main(void)
 	test_json();
 	test_args();
 	test_start_input();
+	test_start_options();
+	test_config();
 	test_group();
 	test_encoding();
 	if (failures) {

@@ -13,7 +13,7 @@ import java.util.TreeMap;
 public record ShimFlags(Map<String, String> values, boolean debug, String action) {
 
     private static final List<String> VALUE_FLAGS = List.of("namespace", "address", "ttrpc-address",
-            "publish-binary", "socket", "group", "daemon-dir", "state-root", "engine-root", "id", "bundle");
+            "publish-binary", "socket", "group", "daemon-dir", "state-root", "engine-root", "id", "bundle", "config");
 
     public static ShimFlags parse(String[] args) {
         Map<String, String> values = new TreeMap<>();

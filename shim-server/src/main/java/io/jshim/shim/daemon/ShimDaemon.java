@@ -3,9 +3,12 @@ package io.jshim.shim.daemon;
 import io.jshim.engine.linux.LinuxException;
 import io.jshim.engine.plan.InitLauncher;
 import io.jshim.shim.ShimFlags;
+import io.jshim.shim.config.ShimConfig;
 import io.jshim.shim.events.PublisherOptions;
 import io.jshim.shim.events.TtrpcEventPublisher;
 import io.jshim.shim.log.ShimLoggerFinder;
+import io.jshim.shim.metrics.MetricsServer;
+import io.jshim.shim.metrics.ShimMetrics;
 import io.jshim.shim.reaper.Reaper;
 import io.jshim.shim.task.EngineRuntime;
 import io.jshim.shim.task.TaskCore;
@@ -68,9 +71,19 @@ public final class ShimDaemon {
             LOG.log(Level.ERROR, e.getMessage());
             return 2;
         }
+        ShimConfig config;
+        try {
+            config = flags.get("config").isEmpty() ? ShimConfig.NONE : ShimConfig.load(Path.of(flags.get("config")));
+        } catch (ShimConfig.ConfigException e) {
+            LOG.log(Level.ERROR, e.getMessage());
+            return 2;
+        }
+        if (!flags.debug() && config.logLevel() != null) {
+            ShimLoggerFinder.setThreshold(config.logLevel());
+        }
         Duration idleTimeout;
         try {
-            idleTimeout = idleTimeout(System.getenv("JSHIM_SHIM_IDLE_TIMEOUT"), group);
+            idleTimeout = idleTimeout(System.getenv("JSHIM_SHIM_IDLE_TIMEOUT"), config.idleTimeout(), group);
         } catch (IllegalArgumentException e) {
             LOG.log(Level.ERROR, e.getMessage());
             return 2;
@@ -82,9 +95,11 @@ public final class ShimDaemon {
         }
 
         TtrpcEventPublisher publisher = TtrpcEventPublisher.connect(Path.of(ttrpc), PublisherOptions.defaults());
+        // micrometer is loaded only when the config file asks for metrics
+        ShimMetrics metrics = config.metricsSocket() == null ? null : new ShimMetrics();
         Reaper[] reaper = new Reaper[1];
         TaskCore core = new TaskCore(namespace, stateRoot.resolve(namespace), new EngineRuntime(InitLauncher.locate()),
-                publisher, new TaskCore.PidWatcher() {
+                metrics == null ? publisher : metrics.instrument(publisher), new TaskCore.PidWatcher() {
                     @Override
                     public void watch(int pid) {
                         reaper[0].watch(pid);
@@ -104,8 +119,24 @@ public final class ShimDaemon {
         }
 
         ServiceRegistry services = new ServiceRegistry();
-        TaskService.register(services, core);
+        if (metrics == null) {
+            TaskService.register(services, core);
+        } else {
+            io.jshim.ttrpc.ServiceDefinition task = metrics.bind(core).instrument(TaskService.definition(core));
+            services.register(task).register(TaskService.V3, task);
+        }
         services.register(AdminService.definition(core));
+        MetricsServer metricsServer = null;
+        if (metrics != null) {
+            Path metricsSocket = metricsSocket(config.metricsSocket(), daemonDir, namespace);
+            try {
+                metricsServer = MetricsServer.start(metricsSocket, metrics::scrape);
+                LOG.log(Level.INFO, "metrics on unix socket {0}", metricsSocket.toString());
+            } catch (IOException | RuntimeException e) {
+                LOG.log(Level.ERROR, "no metrics endpoint ([metrics] socket in " + config.file() + "): "
+                        + e.getMessage());
+            }
+        }
         TtrpcServer server;
         try {
             server = TtrpcServer.builder(services).build().start(socket);
@@ -149,9 +180,18 @@ public final class ShimDaemon {
                 break;
             }
         }
+        if (metricsServer != null) {
+            metricsServer.close();
+        }
         publisher.close(Duration.ofSeconds(5));
         reaper[0].close();
         return 0;
+    }
+
+    /** {@code [metrics] socket} with {@code {group}} (the daemon's group hash) and {@code {namespace}} filled in. */
+    static Path metricsSocket(Path configured, Path daemonDir, String namespace) {
+        return Path.of(configured.toString().replace("{group}", daemonDir.getFileName().toString())
+                .replace("{namespace}", namespace));
     }
 
     /** Under the group lock: still idle? then stop listening (removes the socket) and say so. */
@@ -167,6 +207,17 @@ public final class ShimDaemon {
             LOG.log(Level.WARNING, "idle exit: lock " + lockFile + ": " + e.getMessage());
             return false;
         }
+    }
+
+    /**
+     * {@code $JSHIM_SHIM_IDLE_TIMEOUT} (seconds, or milliseconds with an "ms" suffix), else the config file's
+     * {@code [shim] idle_timeout}, else the default.
+     */
+    static Duration idleTimeout(String env, Duration configured, String group) {
+        if ((env == null || env.isBlank()) && configured != null) {
+            return configured;
+        }
+        return idleTimeout(env, group);
     }
 
     /** {@code $JSHIM_SHIM_IDLE_TIMEOUT}: seconds, or milliseconds with an "ms" suffix; else the default. */

@@ -105,6 +105,10 @@ public final class ShimSyscalls {
         static final MethodHandle H = errnoCall("write", FunctionDescriptor.of(LONG, INT, PTR, LONG));
     }
 
+    private static final class Fchown {
+        static final MethodHandle H = errnoCall("fchown", FunctionDescriptor.of(INT, INT, INT, INT));
+    }
+
     private static int errno(MemorySegment capture) {
         return (int) ERRNO.get(capture, 0L);
     }
@@ -227,6 +231,21 @@ public final class ShimSyscalls {
                     return e;
                 }
             }
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** fchown(2): the runc option IoUid/IoGid applied to a container's stdio pipe or FIFO. */
+    public static void fchown(int fd, int uid, int gid) throws LinuxException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment cap = a.allocate(CAPTURE);
+            int rc = (int) Fchown.H.invokeExact(cap, fd, uid, gid);
+            if (rc < 0) {
+                throw new LinuxException("fchown", "fd " + fd + " to " + uid + ":" + gid, errno(cap));
+            }
+        } catch (LinuxException e) {
+            throw e;
         } catch (Throwable t) {
             throw rethrow(t);
         }

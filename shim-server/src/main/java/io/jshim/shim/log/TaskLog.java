@@ -21,6 +21,8 @@ public final class TaskLog implements AutoCloseable {
 
     private final Map<String, String> fields;
     private int fd;
+    /** This task's level (its config file's log_level), or null for the daemon's. */
+    private volatile Level threshold;
 
     private TaskLog(int fd, String namespace, String id) {
         this.fd = fd;
@@ -48,6 +50,12 @@ public final class TaskLog implements AutoCloseable {
         return new TaskLog(-1, namespace, id);
     }
 
+    /** Sets this task's own level (null: the daemon's); returns this log. */
+    public TaskLog withThreshold(Level level) {
+        this.threshold = level;
+        return this;
+    }
+
     public void info(String msg) {
         log(Level.INFO, msg);
     }
@@ -65,7 +73,8 @@ public final class TaskLog implements AutoCloseable {
     }
 
     public synchronized void log(Level level, String msg) {
-        if (level.getSeverity() < ShimLoggerFinder.threshold().getSeverity()) {
+        Level t = threshold;
+        if (level.getSeverity() < (t != null ? t : ShimLoggerFinder.threshold()).getSeverity()) {
             return;
         }
         boolean toFifo = fd >= 0 && ShimSyscalls.writeOnce(fd, Logrus.line(Instant.now(), level, msg, fields)) == 0;

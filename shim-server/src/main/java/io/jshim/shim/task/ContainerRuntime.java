@@ -15,10 +15,22 @@ public interface ContainerRuntime {
      * @param stdio   the container's fds 0, 1 and 2 (the caller keeps ownership)
      * @param pidFile where to write init's pid, or null
      * @param consoleFd the socket the pty master goes to when the process has a terminal, else -1
+     * @param noPivot   runc's NoPivotRoot option (MS_MOVE + chroot instead of pivot_root)
+     * @param noNewKeyring runc's NoNewKeyring option (no new session keyring for the container)
      */
-    record CreateSpec(String id, Path bundle, Path root, int[] stdio, Path pidFile, int consoleFd) {
+    record CreateSpec(String id, Path bundle, Path root, int[] stdio, Path pidFile, int consoleFd, boolean noPivot,
+            boolean noNewKeyring) {
+        public CreateSpec(String id, Path bundle, Path root, int[] stdio, Path pidFile, int consoleFd) {
+            this(id, bundle, root, stdio, pidFile, consoleFd, false, false);
+        }
+
         public CreateSpec(String id, Path bundle, Path root, int[] stdio, Path pidFile) {
             this(id, bundle, root, stdio, pidFile, -1);
+        }
+
+        /** The same spec with runc's NoPivotRoot and NoNewKeyring options. */
+        public CreateSpec withRuncOptions(boolean pivot, boolean keyring) {
+            return new CreateSpec(id, bundle, root, stdio, pidFile, consoleFd, pivot, keyring);
         }
     }
 

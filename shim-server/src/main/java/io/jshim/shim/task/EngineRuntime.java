@@ -28,8 +28,8 @@ public final class EngineRuntime implements ContainerRuntime {
 
     @Override
     public int create(CreateSpec spec) throws EngineException {
-        CreateRequest req = new CreateRequest(spec.id(), spec.bundle(), spec.pidFile(), null, false, false, 0, true,
-                spec.consoleFd()).withStdio(spec.stdio());
+        CreateRequest req = new CreateRequest(spec.id(), spec.bundle(), spec.pidFile(), null, spec.noPivot(),
+                spec.noNewKeyring(), 0, true, spec.consoleFd()).withStdio(spec.stdio());
         return engine(spec.root()).create(req).pid();
     }
 

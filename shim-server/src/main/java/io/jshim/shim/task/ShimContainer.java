@@ -42,6 +42,8 @@ final class ShimContainer {
     final java.util.Map<String, ExecProc> execs = new java.util.LinkedHashMap<>();
     /** Init's exit, held back until the exits of its running execs are published (§4.2). */
     Exit pendingInitExit;
+    /** The Create's runtime options (execs take their stdio owner from them). */
+    TaskOptions options = new TaskOptions(null, "");
 
     ShimContainer(Request request, Path root, TaskLog log) {
         this.request = request;

@@ -133,7 +133,9 @@ public final class TaskCore {
         TaskOptions options = TaskOptions.parse(r.getOptions(), namespace, defaultRoot);
         ShimContainer.Request req = new ShimContainer.Request(id, bundle, List.copyOf(r.getRootfsList()),
                 r.getStdin(), r.getStdout(), r.getStderr(), r.getTerminal());
-        ShimContainer c = new ShimContainer(req, options.root(), TaskLog.open(bundle, namespace, id));
+        ShimContainer c = new ShimContainer(req, options.root(),
+                TaskLog.open(bundle, namespace, id).withThreshold(options.logLevel()));
+        c.options = options;
         c.lock.lock();
         try {
             if (containers.putIfAbsent(id, c) != null) {
@@ -142,10 +144,12 @@ public final class TaskCore {
             }
             try {
                 c.mounted = RootfsMounts.mountAll(req.rootfs(), bundle.resolve("rootfs"));
-                c.stdio = TaskStdio.open(req.stdin(), req.stdout(), req.stderr(), req.terminal());
+                c.stdio = TaskStdio.open(req.stdin(), req.stdout(), req.stderr(), req.terminal(),
+                        options.stdioOwner(namespace, id));
                 writeBundleFile(bundle, ROOT_FILE, options.root().toString());
                 int pid = runtime.create(new ContainerRuntime.CreateSpec(id, bundle, options.root(),
-                        c.stdio.containerFds(), bundle.resolve(PID_FILE), c.stdio.consoleSocket()));
+                        c.stdio.containerFds(), bundle.resolve(PID_FILE), c.stdio.consoleSocket())
+                        .withRuncOptions(options.noPivotRoot(), options.noNewKeyring()));
                 c.stdio.closeContainerEnds();
                 c.pid = pid;
                 c.created = true;
@@ -516,7 +520,8 @@ public final class TaskCore {
             }
             InitState next = e.state.start();
             try {
-                e.stdio = TaskStdio.open(e.stdin, e.stdout, e.stderr, e.terminal);
+                e.stdio = TaskStdio.open(e.stdin, e.stdout, e.stderr, e.terminal,
+                        c.options.stdioOwner(namespace, execId));
                 e.pid = runtime.exec(c.root, c.id(), e.processJson, e.stdio.containerFds(), e.stdio.consoleSocket());
                 e.stdio.closeContainerEnds();
             } catch (Exception | Error x) {
@@ -943,6 +948,11 @@ public final class TaskCore {
 
     public int taskCount() {
         return containers.size();
+    }
+
+    /** Tasks whose init is running (paused ones not counted); for the metrics gauge, read without locks. */
+    public int runningCount() {
+        return (int) containers.values().stream().filter(c -> c.state instanceof InitState.Running).count();
     }
 
     private void touch() {

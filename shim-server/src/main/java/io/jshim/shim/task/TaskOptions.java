@@ -3,22 +3,55 @@ package io.jshim.shim.task;
 import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.jshim.proto.containerd.runc.v1.Options;
+import io.jshim.shim.config.ShimConfig;
+import io.jshim.shim.io.TaskStdio;
+import io.jshim.ttrpc.Errdefs;
+import java.lang.System.Logger.Level;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Runtime options of a Create (shim-v2-protocol.md §7): containerd sends a runc {@code Options} for
- * runtime types it knows as runc-like and {@code runtimeoptions.v1.Options} (ConfigPath) for others such
- * as jshim when the CRI config has an options table. Honoured so far: runc's {@code Root} (the engine
- * state root becomes {@code <Root>/<namespace>}, as runc's shim does) and {@code SystemdCgroup}, refused
- * clearly since jshim has no systemd cgroup driver. ConfigPath (the jshim config file) is accepted and
- * not read yet.
+ * runtime types it knows as runc-like (or for a handler registered with runtime_type
+ * {@code io.containerd.runc.v2} and jshim's binary as its path) and {@code runtimeoptions.v1.Options}
+ * (ConfigPath; {@code ctr run --runtime-config-path}) for others such as jshim.
  *
- * @param root the engine state root of the task
+ * <p>runc options, as the runc shim applies them: {@code Root} (the engine state root becomes
+ * {@code <Root>/<namespace>}), {@code NoPivotRoot}, {@code NoNewKeyring}, {@code IoUid}/{@code IoGid}
+ * (owner of the container's stdio pipes and FIFOs); {@code ShimCgroup} is applied by the front end's
+ * {@code start} when it launches a daemon (the option arrives on its stdin); {@code BinaryName} names
+ * runc's binary and is ignored (the engine runs in-process; logged at debug); {@code SystemdCgroup} is
+ * refused, since jshim has no systemd cgroup driver; the CRIU paths matter only to checkpoint, which is
+ * not supported yet.
+ *
+ * <p>ConfigPath: the jshim config file ({@link ShimConfig}); for a task, its {@code [shim] log_level} is
+ * the level of that task's log lines. The rest of the file is the daemon's (read at launch by the front
+ * end and the daemon, which both see the same ConfigPath on start's stdin).
+ *
+ * @param root     the engine state root of the task
+ * @param logLevel the task's log level from its config file, or null (the daemon's)
  */
-record TaskOptions(Path root, String configPath) {
+record TaskOptions(Path root, String configPath, boolean noPivotRoot, boolean noNewKeyring, int ioUid, int ioGid,
+        Level logLevel) {
 
     static final String RUNC_OPTIONS = "containerd.runc.v1.Options";
     static final String RUNTIME_OPTIONS = "runtimeoptions.v1.Options";
+    private static final System.Logger LOG = System.getLogger(TaskOptions.class.getName());
+
+    /** Config files by path, re-read when their modification time changes. */
+    private static final Map<Path, Map.Entry<FileTime, ShimConfig>> CONFIGS = new ConcurrentHashMap<>();
+
+    TaskOptions(Path root, String configPath) {
+        this(root, configPath, false, false, 0, 0, null);
+    }
+
+    /** The stdio owner of this task's process {@code id} (the task or one of its execs). */
+    TaskStdio.Owner stdioOwner(String namespace, String id) {
+        return new TaskStdio.Owner(namespace, id, ioUid, ioGid);
+    }
 
     static TaskOptions parse(Any any, String namespace, Path defaultRoot) {
         String type = any.getTypeUrl();
@@ -30,21 +63,49 @@ record TaskOptions(Path root, String configPath) {
             if (name.equals(RUNC_OPTIONS)) {
                 Options o = Options.parseFrom(any.getValue());
                 if (o.getSystemdCgroup()) {
-                    throw io.jshim.ttrpc.Errdefs.invalidArgument(
-                            "SystemdCgroup = true: jshim has no systemd cgroup driver yet (this host has no systemd)");
+                    throw Errdefs.invalidArgument("runc option SystemdCgroup = true is not supported: jshim has no "
+                            + "systemd cgroup driver yet (remove SystemdCgroup from the runtime's options)");
+                }
+                if (!o.getBinaryName().isEmpty()) {
+                    LOG.log(Level.DEBUG, "runc option BinaryName = {0} ignored: jshim runs its engine in-process",
+                            o.getBinaryName());
                 }
                 Path root = o.getRoot().isEmpty() ? defaultRoot : Path.of(o.getRoot(), namespace);
-                return new TaskOptions(root, "");
+                return new TaskOptions(root, "", o.getNoPivotRoot(), o.getNoNewKeyring(), o.getIoUid(), o.getIoGid(),
+                        null);
             }
             if (name.equals(RUNTIME_OPTIONS)) {
                 io.jshim.proto.runtimeoptions.v1.Options o = io.jshim.proto.runtimeoptions.v1.Options.parseFrom(
                         any.getValue());
-                return new TaskOptions(defaultRoot, o.getConfigPath());
+                String path = o.getConfigPath();
+                Level level = path.isEmpty() ? null : config(Path.of(path)).logLevel();
+                return new TaskOptions(defaultRoot, path, false, false, 0, 0, level);
             }
         } catch (InvalidProtocolBufferException e) {
-            throw io.jshim.ttrpc.Errdefs.invalidArgument("options of type %s: %s", type, e.getMessage());
+            throw Errdefs.invalidArgument("options of type %s: %s", type, e.getMessage());
         }
-        throw io.jshim.ttrpc.Errdefs.invalidArgument("unsupported runtime options type %s (jshim takes %s or %s)",
+        throw Errdefs.invalidArgument("unsupported runtime options type %s (jshim takes %s or %s)",
                 type, RUNC_OPTIONS, RUNTIME_OPTIONS);
+    }
+
+    /** The config file at {@code path}; INVALID_ARGUMENT naming the file and key when it cannot be used. */
+    static ShimConfig config(Path path) {
+        if (!path.isAbsolute()) {
+            throw Errdefs.invalidArgument("ConfigPath %s: not an absolute path", path);
+        }
+        try {
+            FileTime mtime = Files.getLastModifiedTime(path);
+            Map.Entry<FileTime, ShimConfig> cached = CONFIGS.get(path);
+            if (cached != null && cached.getKey().equals(mtime)) {
+                return cached.getValue();
+            }
+            ShimConfig c = ShimConfig.load(path);
+            CONFIGS.put(path, Map.entry(mtime, c));
+            return c;
+        } catch (java.io.IOException e) {
+            throw Errdefs.invalidArgument("ConfigPath %s: cannot read the config file: %s", path, e.toString());
+        } catch (ShimConfig.ConfigException e) {
+            throw Errdefs.invalidArgument("%s", e.getMessage());
+        }
     }
 }

@@ -29,12 +29,14 @@ final class FakeRuntime implements ContainerRuntime {
     volatile CountDownLatch startEntered;
     volatile int[] lastStdio;
     volatile int lastConsoleFd = -1;
+    volatile CreateSpec lastSpec;
 
     @Override
     public int create(CreateSpec spec) throws EngineException {
         calls.add("create " + spec.id() + " root=" + spec.root());
         lastStdio = spec.stdio();
         lastConsoleFd = spec.consoleFd();
+        lastSpec = spec;
         if (failCreate != null) {
             throw failCreate;
         }
