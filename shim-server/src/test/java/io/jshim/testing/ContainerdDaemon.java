@@ -86,10 +86,21 @@ public final class ContainerdDaemon implements AutoCloseable {
     public static ContainerdDaemon start(Path binDir, int configVersion,
             java.util.function.Function<Path, java.util.Map<String, String>> envForDir, String extraConfig)
             throws IOException, InterruptedException {
+        return start(binDir, configVersion, false, envForDir, dir -> extraConfig);
+    }
+
+    /**
+     * As {@link #start(Path, int, java.util.function.Function, String)}, with the CRI plugins enabled when
+     * {@code cri} is set (their settings are the caller's extra TOML, made from the daemon's directory).
+     */
+    public static ContainerdDaemon start(Path binDir, int configVersion, boolean cri,
+            java.util.function.Function<Path, java.util.Map<String, String>> envForDir,
+            java.util.function.Function<Path, String> extraConfigForDir)
+            throws IOException, InterruptedException {
         // short path: unix socket paths must stay under 108 bytes
         Path dir = Files.createTempDirectory(Path.of("/tmp"), "jshim-ctrd-");
         Path config = dir.resolve("config.toml");
-        Files.writeString(config, config(dir, configVersion) + extraConfig);
+        Files.writeString(config, config(dir, configVersion, cri) + extraConfigForDir.apply(dir));
         java.util.Map<String, String> env = envForDir.apply(dir);
         ProcessBuilder builder = new ProcessBuilder(binDir.resolve("containerd").toString(), "--config",
                 config.toString())
@@ -108,9 +119,9 @@ public final class ContainerdDaemon implements AutoCloseable {
         return daemon;
     }
 
-    private static String config(Path dir, int version) {
+    private static String config(Path dir, int version, boolean cri) {
         // Plugins that would touch shared host state or need things this test does not have are off.
-        List<String> disabled = version >= 3
+        List<String> all = version >= 3
                 ? List.of("io.containerd.cri.v1.images", "io.containerd.cri.v1.runtime", "io.containerd.grpc.v1.cri",
                         "io.containerd.podsandbox.controller.v1.podsandbox", "io.containerd.nri.v1.nri",
                         "io.containerd.internal.v1.opt", "io.containerd.snapshotter.v1.btrfs",
@@ -120,6 +131,9 @@ public final class ContainerdDaemon implements AutoCloseable {
                 : List.of("io.containerd.grpc.v1.cri", "io.containerd.internal.v1.opt",
                         "io.containerd.snapshotter.v1.btrfs", "io.containerd.snapshotter.v1.zfs",
                         "io.containerd.snapshotter.v1.devmapper", "io.containerd.snapshotter.v1.aufs");
+        List<String> disabled = cri
+                ? all.stream().filter(p -> !p.contains(".cri") && !p.contains("podsandbox")).toList()
+                : all;
         return """
                 version = %d
                 root = "%s"

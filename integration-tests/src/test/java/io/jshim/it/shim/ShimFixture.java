@@ -5,17 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.jshim.it.support.ItEnv;
 import io.jshim.it.support.ItSession;
 import io.jshim.it.support.LeakCheck;
+import io.jshim.it.support.OciImages;
 import io.jshim.testing.ContainerdDaemon;
 import io.jshim.testing.Scripts;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -257,76 +255,18 @@ final class ShimFixture implements AutoCloseable {
     // ---- the rootfs and its image -----------------------------------------------------------------
 
     private static Path busyboxRootfs(Path dir) throws IOException, InterruptedException {
-        Path bin = Files.createDirectories(dir.resolve("bin"));
-        Files.copy(ItEnv.busyboxBinary(), bin.resolve("busybox"));
-        Process list = new ProcessBuilder(ItEnv.busyboxBinary().toString(), "--list").start();
-        String applets = new String(list.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        list.waitFor();
-        for (String a : applets.split("\\s+")) {
-            if (!a.isEmpty() && !a.equals("busybox")) {
-                Files.createSymbolicLink(bin.resolve(a), Path.of("busybox"));
-            }
-        }
-        for (String d : List.of("proc", "sys", "dev", "tmp", "etc")) {
-            Files.createDirectories(dir.resolve(d));
-        }
-        return dir;
+        return OciImages.busyboxRootfs(dir);
     }
 
-    /**
-     * An OCI image layout of the busybox rootfs (one uncompressed layer), archived with tar and imported
-     * with {@code ctr images import}, which unpacks it for the default snapshotter (overlayfs).
-     */
+    /** The busybox rootfs as an OCI image named {@link #IMAGE}, imported into the test's namespace. */
     private void importImage() throws Exception {
-        Path layout = Files.createDirectories(work.resolve("image"));
-        Path blobs = Files.createDirectories(layout.resolve("blobs/sha256"));
-        Path layer = work.resolve("layer.tar");
-        run("tar", "--numeric-owner", "-C", rootfs.toString(), "-cf", layer.toString(), ".");
-        String layerDigest = sha256(Files.readAllBytes(layer));
-        Files.move(layer, blobs.resolve(layerDigest));
-        String config = """
-                {"architecture":"amd64","os":"linux","config":{"Env":["PATH=/bin"],"Cmd":["/bin/sh"]},\
-                "rootfs":{"type":"layers","diff_ids":["sha256:%s"]}}""".formatted(layerDigest);
-        String configDigest = blob(blobs, config);
-        String manifest = """
-                {"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json",\
-                "config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:%s","size":%d},\
-                "layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar","digest":"sha256:%s","size":%d}]}"""
-                .formatted(configDigest, config.length(), layerDigest, Files.size(blobs.resolve(layerDigest)));
-        String manifestDigest = blob(blobs, manifest);
-        Files.writeString(layout.resolve("index.json"), """
-                {"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json",\
-                "digest":"sha256:%s","size":%d,"annotations":{"io.containerd.image.name":"%s",\
-                "org.opencontainers.image.ref.name":"latest"}}]}""".formatted(manifestDigest, manifest.length(), IMAGE));
-        Files.writeString(layout.resolve("oci-layout"), "{\"imageLayoutVersion\":\"1.0.0\"}");
-        Path archive = work.resolve("image.tar");
-        run("tar", "-C", layout.toString(), "-cf", archive.toString(), "oci-layout", "index.json", "blobs");
+        Path archive = OciImages.archive(work, rootfs, IMAGE, "{\"Env\":[\"PATH=/bin\"],\"Cmd\":[\"/bin/sh\"]}");
         ContainerdDaemon.CtrResult r = ctr("images", "import", archive.toString());
         assertTrue(r.exitStatus() == 0, "ctr images import: " + r.output());
     }
 
-    private static String blob(Path blobs, String json) throws Exception {
-        byte[] b = json.getBytes(StandardCharsets.UTF_8);
-        String d = sha256(b);
-        Files.write(blobs.resolve(d), b);
-        return d;
-    }
-
-    private static String sha256(byte[] b) throws Exception {
-        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
-    }
-
     static void run(String... cmd) throws IOException {
-        try {
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                throw new IOException(String.join(" ", cmd) + " failed: " + out);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException(e);
-        }
+        OciImages.run(cmd);
     }
 
     static void sleep(long ms) {
