@@ -430,6 +430,11 @@ abstract class ShimContainerdTests {
      * kill work on the others, the exited one is STOPPED and its delete reports 5, and the shim's
      * /tasks/exit for it, queued while containerd was away, is forwarded once it is back (containerd logs
      * every forwarded event at debug level; the ctr events subscriber could start after it arrived).
+     *
+     * <p>containerd 2.x (like 1.7) instead deletes the exited task while it loads its shims: its Pids are
+     * empty, which is containerd#6860's test for a leaked shim. It does exactly that with its own runc shim
+     * (tried with 2.1.9: "cleaning leaked shim process", the task gone, the container left), so jshim
+     * matches it; the exit is still forwarded once, where the runc shim's queued exit is lost.
      */
     @Test
     @Timeout(value = 180, unit = TimeUnit.SECONDS)
@@ -472,7 +477,7 @@ abstract class ShimContainerdTests {
                     + f.containerd.logSince(logFrom) + "\n" + f.daemonLogs(), e);
         }
 
-        deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(v2 ? 3 : 20);
+        deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         long exits = 0;
         while (exits == 0 && System.nanoTime() < deadline) {
             exits = forwardedExits(logFrom);
@@ -480,12 +485,12 @@ abstract class ShimContainerdTests {
         }
         Thread.sleep(1500); // a second forward of the same exit would show by now
         exits = forwardedExits(logFrom);
+        // under both: the exit reaches containerd exactly once. (containerd 2.1.9 with its runc shim, tried
+        // the same way: the task is deleted at load as well, and the runc shim's queued exit is lost with it.)
+        assertEquals(1, exits, "one /tasks/exit forwarded after the restart:\n" + f.containerd.logSince(logFrom));
         if (v2) {
-            assertTrue(exits <= 1, "at most one /tasks/exit forwarded:\n" + f.containerd.logSince(logFrom));
             assertTrue(f.containerd.logSince(logFrom).contains("cleaning leaked shim process\" id=" + c),
                     f.containerd.logSince(logFrom));
-        } else {
-            assertEquals(1, exits, "one /tasks/exit forwarded after the restart:\n" + f.containerd.logSince(logFrom));
         }
 
         CtrResult exec = ctr("task", "exec", "--exec-id", "rs1", a, "/bin/sh", "-c", "echo hello; exit 2");
@@ -567,6 +572,136 @@ abstract class ShimContainerdTests {
                 "/tasks/exec-added e1", "/tasks/exec-started e1", "/tasks/exit e1 4",
                 "/tasks/exec-added e2", "/tasks/exec-started e2", "/tasks/exit e2 137",
                 "/tasks/exit " + id + " 137", "/tasks/delete " + id), seen);
+    }
+
+    // ---- binary:// loggers ------------------------------------------------------------------------
+
+    /**
+     * {@code ctr run --log-uri binary:///logger?--tag=t1}: the shim starts the logger as containerd's runc
+     * shim does (args from the query, CONTAINER_ID and CONTAINER_NAMESPACE, stdout on fd 3, stderr on fd
+     * 4, ready when fd 5 is closed) and the container's lines reach it.
+     */
+    @Test
+    void binaryLogger_getsTheContainersStdoutAndStderr_withItsIdNamespaceAndArgs() throws Exception {
+        String id = f.id("blog");
+        java.nio.file.Path out = f.work.resolve("blog.out");
+        java.nio.file.Path logger = f.work.resolve("blog-logger.sh");
+        Files.writeString(logger, """
+                #!/bin/sh
+                echo "args=$* id=$CONTAINER_ID ns=$CONTAINER_NAMESPACE" > %1$s.meta
+                exec 5>&-
+                sed 's/^/err: /' <&4 >> %1$s.err &
+                sed 's/^/out: /' <&3 >> %1$s
+                wait
+                """.formatted(out));
+        Files.setPosixFilePermissions(logger, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        CtrResult r = ctr("run", "--rm", "--runtime", RUNTIME, "--log-uri", "binary://" + logger + "?--tag=t1",
+                "--rootfs", rootfs(), id, "/bin/sh", "-c", "echo one; echo two >&2; echo three; exit 3");
+        assertEquals(3, r.exitStatus(), why(r));
+        assertEquals("out: one\nout: three\n", awaitFile(out, "out: three"));
+        assertEquals("err: two\n", awaitFile(java.nio.file.Path.of(out + ".err"), "err: two"));
+        assertEquals("args=--tag t1 id=" + id + " ns=" + f.namespace + "\n",
+                Files.readString(java.nio.file.Path.of(out + ".meta")));
+    }
+
+    private static String awaitFile(java.nio.file.Path file, String want) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        String text = "";
+        while (System.nanoTime() < deadline) {
+            text = Files.exists(file) ? Files.readString(file) : "";
+            if (text.contains(want)) {
+                return text;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError(file + " lacks '" + want + "': '" + text + "'");
+    }
+
+    // ---- the config file, metrics ------------------------------------------------------------------
+
+    /**
+     * {@code ctr run --runtime-config-path FILE} hands the shim runtimeoptions' ConfigPath (on start's
+     * stdin and in Create): {@code [shim] group = "container"} gives the task a daemon of its own, whose
+     * {@code [metrics] socket} serves Prometheus text over HTTP (tasks running, starts, execs, RPC
+     * latency, JVM memory); the daemon and its socket go when the task does.
+     */
+    @Test
+    void configFile_fromRuntimeConfigPath_givesTheTaskItsOwnDaemon_whichServesMetrics() throws Exception {
+        java.nio.file.Path metricsDir = f.session.workDir().resolve("m" + f.version);
+        java.nio.file.Path cfg = f.work.resolve("jshim-config.toml");
+        Files.writeString(cfg, """
+                [shim]
+                group = "container"
+                log_level = "debug"
+
+                [metrics]
+                socket = "%s/{group}.sock"
+                """.formatted(metricsDir));
+        String id = f.id("cfg");
+        List<Long> before = f.daemonPids();
+        CtrResult run = ctr("run", "-d", "--runtime", RUNTIME, "--runtime-config-path", cfg.toString(), "--rootfs",
+                rootfs(), id, "/bin/sleep", "1000");
+        assertEquals(0, run.exitStatus(), why(run));
+        f.awaitTask(id, "RUNNING");
+        List<Long> after = new ArrayList<>(f.daemonPids());
+        after.removeAll(before);
+        assertEquals(1, after.size(), "a daemon of its own: " + before + " then " + f.daemonPids());
+        java.nio.file.Path socket;
+        try (var ds = Files.newDirectoryStream(metricsDir, "*.sock")) {
+            List<java.nio.file.Path> socks = new ArrayList<>();
+            ds.forEach(socks::add);
+            assertEquals(1, socks.size(), socks.toString());
+            socket = socks.get(0);
+        }
+        CtrResult exec = ctr("task", "exec", "--exec-id", "m1", id, "/bin/true");
+        assertEquals(0, exec.exitStatus(), why(exec));
+        String body = scrape(socket);
+        for (String want : List.of("jshim_tasks_running 1.0", "jshim_task_starts_total 1.0", "jshim_execs_total 1.0",
+                "jshim_rpc_seconds_count{method=\"Create\",status=\"ok\"} 1", "jshim_events_total{topic=\"/tasks/exit\"} 1.0",
+                "jvm_memory_used_bytes{")) {
+            assertTrue(body.contains(want), "no '" + want + "' in:\n" + body);
+        }
+        assertEquals(0, ctr("task", "kill", "--signal", "SIGKILL", id).exitStatus());
+        f.awaitTask(id, "STOPPED");
+        assertEquals(0, ctr("task", "delete", id).exitStatus());
+        assertEquals(0, ctr("container", "rm", id).exitStatus());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while ((Files.exists(socket) || ProcessHandle.of(after.get(0)).map(ProcessHandle::isAlive).orElse(false))
+                && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        assertFalse(Files.exists(socket), "the metrics socket outlived its daemon");
+    }
+
+    /** A GET over the metrics unix socket, as {@code curl --unix-socket S http://localhost/metrics}. */
+    private static String scrape(java.nio.file.Path socket) throws Exception {
+        try (var ch = java.nio.channels.SocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+            ch.connect(java.net.UnixDomainSocketAddress.of(socket));
+            ch.write(java.nio.ByteBuffer.wrap("GET /metrics HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII)));
+            java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+            java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(65536);
+            while (ch.read(buf) >= 0) {
+                all.write(buf.array(), 0, buf.position());
+                buf.clear();
+            }
+            String resp = all.toString(StandardCharsets.UTF_8);
+            assertTrue(resp.startsWith("HTTP/1.0 200 OK"), resp);
+            return resp.substring(resp.indexOf("\r\n\r\n") + 4);
+        }
+    }
+
+    /** A config file with a bad value fails {@code ctr run}, and the message names the file, line and key. */
+    @Test
+    void aBadConfigFile_failsTheRun_namingTheFileAndTheKey() throws Exception {
+        java.nio.file.Path bad = f.work.resolve("bad-config.toml");
+        Files.writeString(bad, "[shim]\ngroup = \"everyone\"\n");
+        String id = f.id("badcfg");
+        CtrResult r = ctr("run", "--rm", "--runtime", RUNTIME, "--runtime-config-path", bad.toString(), "--rootfs",
+                rootfs(), id, "/bin/true");
+        ctr("container", "rm", id);
+        assertTrue(r.exitStatus() != 0, r.output());
+        assertTrue(r.output().contains(bad + ":2: [shim] group: expected \"auto\", \"namespace\", \"pod\" or "
+                + "\"container\""), r.output());
     }
 
     // ---- a dead shim ----------------------------------------------------------------------------

@@ -112,6 +112,10 @@ class ShimFrontEndIT {
     }
 
     private Run shim(Path cwd, byte[] stdin, String... args) throws Exception {
+        return shim(cwd, stdin, Map.of(), args);
+    }
+
+    private Run shim(Path cwd, byte[] stdin, Map<String, String> extraEnv, String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(ItEnv.repoRoot().resolve("dist/bin/containerd-shim-jshim-v2")
                 .toString()));
         cmd.addAll(List.of(args));
@@ -125,6 +129,7 @@ class ShimFrontEndIT {
         // containerd's environment may hold these; the JVM would print "Picked up ..." on stderr
         env.put("JAVA_TOOL_OPTIONS", "-Dprobe=1");
         env.put("_JAVA_OPTIONS", "-Dprobe=2");
+        env.putAll(extraEnv);
         Process p = pb.start();
         p.getOutputStream().write(stdin);
         p.getOutputStream().close();
@@ -240,6 +245,146 @@ class ShimFrontEndIT {
         assertEquals("", r.stderr());
         assertTrue(r.out().startsWith("unix://" + bootDir + "/"), r.out());
         delete(work.resolve("bundles/boot"), ns, id);
+    }
+
+    /** An Any of runtime options as containerd writes it on start's stdin (1.6 to 2.2). */
+    private static byte[] optionsAny(String typeUrl, com.google.protobuf.Message options) {
+        return com.google.protobuf.Any.newBuilder().setTypeUrl(typeUrl).setValue(options.toByteString()).build()
+                .toByteArray();
+    }
+
+    private static byte[] configPathAny(Path config) {
+        return optionsAny("runtimeoptions.v1.Options",
+                io.jshim.proto.runtimeoptions.v1.Options.newBuilder().setConfigPath(config.toString()).build());
+    }
+
+    /**
+     * The config file: ConfigPath from the runtime options on start's stdin (or {@code $JSHIM_CONFIG})
+     * decides the group ({@code [shim] group = "container"}: a daemon per task); a bad value fails start
+     * with a message naming the file, line and key.
+     */
+    @Test
+    void start_readsTheConfigFile_fromConfigPathOrJshimConfig_andNamesABadKey() throws Exception {
+        String ns = session.idPrefix() + "-fecfg";
+        Path cfg = work.resolve("per-container.toml");
+        Files.writeString(cfg, "# one daemon per task\n[shim]\ngroup = \"container\"\nidle_timeout = \"1s\"\n");
+        Path b1 = bundle("c1", "");
+        Path b2 = bundle("c2", "");
+        Run r1 = start(b1, ns, session.idPrefix() + "-c1", configPathAny(cfg));
+        assertEquals(0, r1.status(), r1.stderr());
+        Run r2 = start(b2, ns, session.idPrefix() + "-c2", configPathAny(cfg));
+        assertEquals(0, r2.status(), r2.stderr());
+        assertNotEquals(r1.out(), r2.out(), "group = \"container\": a daemon per task");
+        delete(b1, ns, session.idPrefix() + "-c1");
+        delete(b2, ns, session.idPrefix() + "-c2");
+        // the same file through $JSHIM_CONFIG
+        Path b3 = bundle("c3", "");
+        Path b4 = bundle("c4", "");
+        Map<String, String> env = Map.of("JSHIM_CONFIG", cfg.toString());
+        Run r3 = shim(b3, new byte[0], env, "-namespace", ns, "-address", "/run/no-containerd.sock", "-id",
+                session.idPrefix() + "-c3", "start");
+        Run r4 = shim(b4, new byte[0], env, "-namespace", ns, "-address", "/run/no-containerd.sock", "-id",
+                session.idPrefix() + "-c4", "start");
+        assertEquals(0, r3.status(), r3.stderr());
+        assertEquals(0, r4.status(), r4.stderr());
+        assertNotEquals(r3.out(), r4.out());
+        delete(b3, ns, session.idPrefix() + "-c3");
+        delete(b4, ns, session.idPrefix() + "-c4");
+
+        Path bad = work.resolve("bad.toml");
+        Files.writeString(bad, "[shim]\nstate_root = \"relative\"\n");
+        Run r = start(bundle("c5", ""), ns, session.idPrefix() + "-c5", configPathAny(bad));
+        assertEquals(1, r.status());
+        assertEquals("", r.out());
+        assertTrue(r.stderr().contains(bad + ":2: [shim] state_root: expected an absolute path"), r.stderr());
+        Run missing = start(bundle("c6", ""), ns, session.idPrefix() + "-c6", configPathAny(work.resolve("nope.toml")));
+        assertEquals(1, missing.status());
+        assertTrue(missing.stderr().contains("nope.toml: No such file or directory"), missing.stderr());
+    }
+
+    /**
+     * runc's ShimCgroup option on start's stdin: the daemon start launches joins that cgroup (as the runc
+     * shim's start moves its shim), in every v1 hierarchy on a v1/hybrid host, or in the v2 tree.
+     */
+    @Test
+    void start_movesANewDaemonIntoTheShimCgroup() throws Exception {
+        String name = session.idPrefix() + "-shimcg";
+        boolean unified = Files.exists(Path.of("/sys/fs/cgroup/cgroup.controllers"));
+        List<Path> made = new ArrayList<>();
+        if (unified) {
+            made.add(Files.createDirectories(Path.of("/sys/fs/cgroup", name)));
+        } else {
+            for (String h : List.of("memory", "pids", "cpu")) {
+                Path dir = Path.of("/sys/fs/cgroup", h);
+                if (Files.exists(dir.resolve("cgroup.procs"))) {
+                    made.add(Files.createDirectories(dir.resolve(name)));
+                }
+            }
+        }
+        String ns = session.idPrefix() + "-fecg";
+        String id = session.idPrefix() + "-cg";
+        Path b = bundle("cg", "");
+        long pid = 0;
+        try {
+            Run r = start(b, ns, id, optionsAny("containerd.runc.v1.Options",
+                    io.jshim.proto.containerd.runc.v1.Options.newBuilder().setShimCgroup("/" + name).build()));
+            assertEquals(0, r.status(), r.stderr());
+            String hash = r.out().substring(r.out().lastIndexOf('/') + 1);
+            pid = Long.parseLong(Files.readString(stateRoot.resolve(".daemons").resolve(hash).resolve("daemon.pid"))
+                    .strip());
+            String cgroups = Files.readString(Path.of("/proc/" + pid + "/cgroup"));
+            for (Path m : made) {
+                String ctrl = unified ? "" : m.getParent().getFileName().toString();
+                assertTrue(cgroups.lines().anyMatch(l -> l.endsWith(":/" + name) && (unified || l.contains(ctrl))),
+                        "daemon " + pid + " not in " + m + ":\n" + cgroups);
+            }
+            delete(b, ns, id);
+            Run noSuch = start(bundle("cg2", ""), ns + "x", id + "x", optionsAny("containerd.runc.v1.Options",
+                    io.jshim.proto.containerd.runc.v1.Options.newBuilder().setShimCgroup("/" + name + "-none").build()));
+            assertEquals(1, noSuch.status());
+            assertTrue(noSuch.stderr().contains("ShimCgroup /" + name + "-none: no such cgroup"), noSuch.stderr());
+        } finally {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+            while (pid > 0 && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            Thread.sleep(300);
+            for (Path m : made) {
+                Files.deleteIfExists(m);
+            }
+        }
+    }
+
+    /**
+     * {@code -info} as containerd 2.x runs it (runtime options on stdin): a RuntimeInfo with the name, the
+     * version, the options echoed, and the runtime-spec features JSON of the engine (jrunc features).
+     */
+    @Test
+    void info_printsARuntimeInfo_withTheOptions_andTheEnginesFeatures() throws Exception {
+        byte[] opts = optionsAny("containerd.runc.v1.Options",
+                io.jshim.proto.containerd.runc.v1.Options.newBuilder().setBinaryName("/usr/bin/runc").build());
+        Run r = shim(work, opts, "-info");
+        assertEquals(0, r.status(), r.stderr());
+        assertEquals("", r.stderr());
+        io.jshim.proto.containerd.types.RuntimeInfo info = io.jshim.proto.containerd.types.RuntimeInfo.parseFrom(
+                r.stdout());
+        assertEquals("io.containerd.jshim.v2", info.getName());
+        assertTrue(!info.getVersion().getVersion().isEmpty());
+        assertEquals(com.google.protobuf.Any.parseFrom(opts), info.getOptions());
+        assertEquals("types.containerd.io/opencontainers/runtime-spec/1/features/Features",
+                info.getFeatures().getTypeUrl());
+        com.fasterxml.jackson.databind.JsonNode features = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(info.getFeatures().getValue().toStringUtf8());
+        assertEquals("1.0.0", features.path("ociVersionMin").asText(), features.toString());
+        assertTrue(features.path("linux").path("namespaces").toString().contains("\"pid\""), features.toString());
+        assertTrue(features.path("hooks").size() == 6, features.toString());
+        // without options: no options field, the same features
+        Run bare = shim(work, new byte[0], "-info");
+        io.jshim.proto.containerd.types.RuntimeInfo bareInfo = io.jshim.proto.containerd.types.RuntimeInfo.parseFrom(
+                bare.stdout());
+        assertTrue(!bareInfo.hasOptions());
+        assertEquals(info.getFeatures(), bareInfo.getFeatures());
     }
 
     @Test
