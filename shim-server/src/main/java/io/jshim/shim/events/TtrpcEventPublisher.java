@@ -140,6 +140,7 @@ public final class TtrpcEventPublisher implements EventPublisher {
         byte[] request = ForwardRequest.newBuilder().setEnvelope(envelope).build().toByteArray();
         Map<String, String> metadata = Map.of(NAMESPACE_METADATA, envelope.getNamespace());
         Backoff backoff = new Backoff(options.initialBackoff(), options.maxBackoff());
+        int attempts = 0;
         while (true) {
             long age = System.nanoTime() - event.publishedNanos();
             if (age > options.maxEventAge().toNanos() || (closing && System.nanoTime() - drainDeadlineNanos > 0)) {
@@ -149,8 +150,16 @@ public final class TtrpcEventPublisher implements EventPublisher {
                 return;
             }
             try {
+                attempts++;
                 client.call(SERVICE, METHOD, request, options.forwardTimeout(), metadata);
                 forwarded.incrementAndGet();
+                if (attempts > 1) {
+                    // e.g. an exit while containerd was restarting: worth a line, since containerd 2.x does
+                    // not log forwarded events
+                    LOG.log(Level.INFO, "events: forwarded {0} in namespace {1} after {2} attempts, {3} ms late",
+                            envelope.getTopic(), envelope.getNamespace(), String.valueOf(attempts),
+                            String.valueOf(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - event.publishedNanos())));
+                }
                 return;
             } catch (TtrpcException e) {
                 if (!isTransient(e.code())) {
