@@ -130,7 +130,11 @@ static void parse_options_any(const uint8_t *p, size_t n, struct start_input *in
 	}
 	if (!type)
 		return;
-	uint32_t want = type_is(type, "runtimeoptions.v1.Options") ? 2 : type_is(type, "containerd.runc.v1.Options") ? 3 : 0;
+	/* ConfigPath; runc's ShimCgroup; the same in runctypes CreateOptions (ctr, for a runtime not runc) */
+	uint32_t want = type_is(type, "runtimeoptions.v1.Options")             ? 2
+	                : type_is(type, "containerd.runc.v1.Options")           ? 3
+	                : type_is(type, "containerd.linux.runc.CreateOptions") ? 9
+	                                                                        : 0;
 	char **slot = want == 2 ? &in->config_path : &in->shim_cgroup;
 	free(type);
 	if (!want || !value || !pb_valid(value, value_len))

@@ -39,6 +39,13 @@ record TaskOptions(Path root, String configPath, boolean noPivotRoot, boolean no
 
     static final String RUNC_OPTIONS = "containerd.runc.v1.Options";
     static final String RUNTIME_OPTIONS = "runtimeoptions.v1.Options";
+    /**
+     * What containerd's client sends a runtime that is not runc for {@code ctr run --no-pivot} and
+     * {@code --uidmap/--gidmap} (client task_opts WithNoPivotRoot, WithUIDOwner, WithGIDOwner): the old
+     * {@code runtime/linux/runctypes} CreateOptions. No generated class: the fields read are no_pivot_root
+     * = 1, no_new_keyring = 8, io_uid = 10, io_gid = 11 (shim_cgroup = 9 is the front end's).
+     */
+    static final String RUNC_CREATE_OPTIONS = "containerd.linux.runc.CreateOptions";
     private static final System.Logger LOG = System.getLogger(TaskOptions.class.getName());
 
     /** Config files by path, re-read when their modification time changes. */
@@ -74,6 +81,9 @@ record TaskOptions(Path root, String configPath, boolean noPivotRoot, boolean no
                 return new TaskOptions(root, "", o.getNoPivotRoot(), o.getNoNewKeyring(), o.getIoUid(), o.getIoGid(),
                         null);
             }
+            if (name.equals(RUNC_CREATE_OPTIONS)) {
+                return createOptions(any.getValue(), defaultRoot);
+            }
             if (name.equals(RUNTIME_OPTIONS)) {
                 io.jshim.proto.runtimeoptions.v1.Options o = io.jshim.proto.runtimeoptions.v1.Options.parseFrom(
                         any.getValue());
@@ -84,8 +94,33 @@ record TaskOptions(Path root, String configPath, boolean noPivotRoot, boolean no
         } catch (InvalidProtocolBufferException e) {
             throw Errdefs.invalidArgument("options of type %s: %s", type, e.getMessage());
         }
-        throw Errdefs.invalidArgument("unsupported runtime options type %s (jshim takes %s or %s)",
-                type, RUNC_OPTIONS, RUNTIME_OPTIONS);
+        throw Errdefs.invalidArgument("unsupported runtime options type %s (jshim takes %s, %s or %s)",
+                type, RUNTIME_OPTIONS, RUNC_OPTIONS, RUNC_CREATE_OPTIONS);
+    }
+
+    private static TaskOptions createOptions(com.google.protobuf.ByteString value, Path defaultRoot)
+            throws InvalidProtocolBufferException {
+        boolean noPivot = false;
+        boolean noKeyring = false;
+        int uid = 0;
+        int gid = 0;
+        try {
+            com.google.protobuf.CodedInputStream in = value.newCodedInput();
+            for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
+                switch (tag) {
+                    case 1 << 3 -> noPivot = in.readBool();
+                    case 8 << 3 -> noKeyring = in.readBool();
+                    case 10 << 3 -> uid = in.readUInt32();
+                    case 11 << 3 -> gid = in.readUInt32();
+                    default -> in.skipField(tag);
+                }
+            }
+        } catch (InvalidProtocolBufferException e) {
+            throw e;
+        } catch (java.io.IOException e) {
+            throw new InvalidProtocolBufferException(e.getMessage());
+        }
+        return new TaskOptions(defaultRoot, "", noPivot, noKeyring, uid, gid, null);
     }
 
     /** The config file at {@code path}; INVALID_ARGUMENT naming the file and key when it cannot be used. */

@@ -71,6 +71,28 @@ class TaskOptionsTest {
     }
 
     @Test
+    void ctrsCreateOptions_forARuntimeThatIsNotRunc_areReadToo() throws Exception {
+        // containerd.linux.runc.CreateOptions{no_pivot_root = 1, no_new_keyring = 8, io_uid = 10, io_gid = 11}
+        java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
+        com.google.protobuf.CodedOutputStream o = com.google.protobuf.CodedOutputStream.newInstance(buf);
+        o.writeBool(1, true);
+        o.writeString(7, "ignored");
+        o.writeBool(8, true);
+        o.writeUInt32(10, 1234);
+        o.writeUInt32(11, 5678);
+        o.flush();
+        TaskOptions t = TaskOptions.parse(Any.newBuilder().setTypeUrl("containerd.linux.runc.CreateOptions")
+                .setValue(com.google.protobuf.ByteString.copyFrom(buf.toByteArray())).build(), "ns1", dir);
+        assertTrue(t.noPivotRoot());
+        assertTrue(t.noNewKeyring());
+        assertEquals(1234, t.ioUid());
+        assertEquals(5678, t.ioGid());
+        TtrpcException e = assertThrows(TtrpcException.class, () -> TaskOptions.parse(Any.newBuilder()
+                .setTypeUrl("example.com/Other").build(), "ns1", dir));
+        assertTrue(e.getMessage().contains("unsupported runtime options type example.com/Other"), e.getMessage());
+    }
+
+    @Test
     void systemdCgroup_isRefusedWithAMessageThatSaysWhatToDo() throws Exception {
         TtrpcException e = assertThrows(TtrpcException.class, () -> core.create(request("c1")
                 .setOptions(runc(Options.newBuilder().setSystemdCgroup(true).build())).build()));
