@@ -637,6 +637,34 @@ abstract class ShimContainerdTests {
         throw new AssertionError(file + " lacks '" + want + "': '" + text + "'");
     }
 
+    // ---- ctr's task options ------------------------------------------------------------------------
+
+    /**
+     * {@code ctr run --no-pivot --uidmap 0:1234:65536 --gidmap 0:5678:65536} with a runtime that is not runc
+     * sends runctypes CreateOptions (NoPivotRoot, IoUid, IoGid): the root is entered without pivot_root
+     * (the host's mounts stay, hidden, in the container's mount table, as with runc --no-pivot) and the
+     * container's stdout FIFO belongs to 1234:5678 (the rootfs has no user namespace here, so the ids read
+     * as they are on the host).
+     */
+    @Test
+    void ctrNoPivotAndUidGidmap_reachTheShim_asPivotAndStdioOwner() throws Exception {
+        String script = "wc -l < /proc/self/mountinfo; stat -L -c '%u %g' /proc/self/fd/1";
+        CtrResult pivot = ctr("run", "--rm", "--runtime", RUNTIME, "--rootfs", rootfs(), f.id("pivot"), "/bin/sh",
+                "-c", script);
+        assertEquals(0, pivot.exitStatus(), why(pivot));
+        CtrResult noPivot = ctr("run", "--rm", "--no-pivot", "--uidmap", "0:1234:65536", "--gidmap", "0:5678:65536",
+                "--runtime", RUNTIME, "--rootfs", rootfs(), f.id("nopivot"), "/bin/sh", "-c", script);
+        assertEquals(0, noPivot.exitStatus(), why(noPivot));
+        String[] p = pivot.output().strip().split("\n");
+        String[] n = noPivot.output().strip().split("\n");
+        assertEquals("0 0", p[p.length - 1].strip(), pivot.output());
+        assertEquals("1234 5678", n[n.length - 1].strip(), noPivot.output());
+        int pivotMounts = Integer.parseInt(p[p.length - 2].strip());
+        int noPivotMounts = Integer.parseInt(n[n.length - 2].strip());
+        assertTrue(noPivotMounts > pivotMounts, "mountinfo lines: " + pivotMounts + " with pivot_root, "
+                + noPivotMounts + " with --no-pivot");
+    }
+
     // ---- the config file, metrics ------------------------------------------------------------------
 
     /**
