@@ -14,10 +14,11 @@
  *           state for the task (processes, cgroups). Idempotent.
  *   -v      version.   -info  a containerd.types.RuntimeInfo on stdout.
  *
- * Grouping ($JSHIM_SHIM_GROUP): auto (default) = the io.containerd.jshim.v2.group
- * annotation, else the pod (io.kubernetes.cri.sandbox-id), else one daemon per
- * containerd namespace; namespace; pod (runc's rule: pod, else the container);
- * container. The socket is <socket dir>/hex(sha256(<address>/<ns>/jshim/<key>)),
+ * Grouping ($JSHIM_SHIM_GROUP or [shim] group): auto (default) = the
+ * io.containerd.jshim.v2.group annotation, else one daemon per containerd namespace
+ * (pods included: a pod's tasks always share their daemon); namespace (the same);
+ * pod (the annotation, else io.kubernetes.cri.sandbox-id, else the container: runc's
+ * rule, a daemon per pod); container. The socket is <socket dir>/hex(sha256(<address>/<ns>/jshim/<key>)),
  * the socket dir /run/containerd/s (containerd 2.3+: BootstrapParams.socket_dir).
  * Per group, <state root>/.daemons/<hash>/ holds the lock that serialises
  * start against the daemon's idle exit, and the daemon's log.

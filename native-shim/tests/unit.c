@@ -249,7 +249,7 @@ static void test_group(void)
 	const char *grp = "{\"annotations\":{\"io.kubernetes.cri.sandbox-id\":\"sb1\","
 	                  "\"io.containerd.jshim.v2.group\":\"g\"}}";
 	const char *plain = "{\"annotations\":{}}";
-	CHECK_STR(group_key(GROUP_AUTO, pod, strlen(pod), "c1"), "pod-sb1");
+	CHECK_STR(group_key(GROUP_AUTO, pod, strlen(pod), "c1"), "ns");
 	CHECK_STR(group_key(GROUP_AUTO, plain, strlen(plain), "c1"), "ns");
 	CHECK_STR(group_key(GROUP_AUTO, NULL, 0, "c1"), "ns");
 	CHECK_STR(group_key(GROUP_AUTO, grp, strlen(grp), "c1"), "group-g");

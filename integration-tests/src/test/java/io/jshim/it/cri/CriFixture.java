@@ -47,12 +47,13 @@ final class CriFixture implements AutoCloseable {
     static final String SUBNET_PREFIX = "169.254.200.";
     static final Duration IDLE = Duration.ofSeconds(3);
     private static final Path NETNS_DIR = Path.of("/run/netns");
+    private static final java.util.concurrent.atomic.AtomicInteger SEQ = new java.util.concurrent.atomic.AtomicInteger();
 
     final ItSession session = ItSession.get();
     final String version;
     final Path work;
     final Path stateRoot;
-    /** Every pod's cgroup parent is below this one ({@code /it-<token>-cri<version>}), the test's to remove. */
+    /** Every pod's cgroup parent is below this one ({@code /it-<token>-cri<version>-<n>}), the test's to remove. */
     final String cgroupRoot;
     final String bridge;
     final ContainerdDaemon containerd;
@@ -80,15 +81,21 @@ final class CriFixture implements AutoCloseable {
 
     /** @param version "1" (Debian 12's containerd 1.6) or "2" (containerd 2.x from Debian unstable) */
     static CriFixture start(String version) throws Exception {
+        return start(version, Map.of());
+    }
+
+    /** As {@link #start(String)}, with extra environment for containerd and so its shims (e.g. grouping). */
+    static CriFixture start(String version, Map<String, String> shimEnv) throws Exception {
         Path bin = Path.of(version.equals("1")
                 ? Scripts.run("ensure-containerd1.sh", Duration.ofMinutes(5))
                 : Scripts.run("fetch-containerd2.sh", Duration.ofMinutes(5)));
         ItSession session = ItSession.get();
-        Path work = Files.createDirectories(session.workDir().resolve("cri" + version));
+        String name = "cri" + version + "-" + SEQ.incrementAndGet(); // several fixtures per run
+        Path work = Files.createDirectories(session.workDir().resolve(name));
         Path stateRoot = work.resolve("jshim");
-        String cgroupRoot = "/" + session.idPrefix() + "-cri" + version;
-        // interface names are at most 15 bytes: "jsb" + version + the run's token, cut
-        String bridge = ("jsb" + version + session.token()).substring(0, Math.min(15, 4 + session.token().length()));
+        String cgroupRoot = "/" + session.idPrefix() + "-" + name;
+        // interface names are at most 15 bytes: "jsb" + the run's token (6) + the fixture's number
+        String bridge = "jsb" + session.token() + SEQ.get();
         LeakCheck.Snapshot before = LeakCheck.snapshot(markers(session, work, null, stateRoot, cgroupRoot));
         Set<String> netnsBefore = netns();
         Path cniDir = Files.createDirectories(work.resolve("cni"));
@@ -97,15 +104,17 @@ final class CriFixture implements AutoCloseable {
                   {"type":"bridge","bridge":"%s","isGateway":false,"ipMasq":false,
                    "ipam":{"type":"host-local","ranges":[[{"subnet":"169.254.200.0/24"}]],"dataDir":"%s"}},
                   {"type":"loopback"}]}
-                """.formatted(version, bridge, work.resolve("cni-ipam")));
+                """.formatted(name, bridge, work.resolve("cni-ipam")));
         Path dist = ItEnv.repoRoot().resolve("dist/bin");
         assertTrue(Files.isExecutable(dist.resolve("containerd-shim-jshim-v2")), "no " + dist
                 + "/containerd-shim-jshim-v2: build first (mvn install)");
-        ContainerdDaemon containerd = ContainerdDaemon.start(bin, version.equals("1") ? 2 : 3, true, dir -> Map.of(
+        Map<String, String> env = new java.util.HashMap<>(Map.of(
                 "PATH", dist + ":" + System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin"),
                 "JSHIM_SHIM_STATE_ROOT", stateRoot.toString(),
                 "JSHIM_SHIM_SOCKET_DIR", session.workDir().resolve("s").toString(),
-                "JSHIM_SHIM_IDLE_TIMEOUT", Long.toString(IDLE.toSeconds())),
+                "JSHIM_SHIM_IDLE_TIMEOUT", Long.toString(IDLE.toSeconds())));
+        env.putAll(shimEnv);
+        ContainerdDaemon containerd = ContainerdDaemon.start(bin, version.equals("1") ? 2 : 3, true, dir -> env,
                 dir -> criConfig(version, dir, cniDir));
         EventLoopGroup group = null;
         ManagedChannel channel = null;

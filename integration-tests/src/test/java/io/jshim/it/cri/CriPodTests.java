@@ -56,9 +56,15 @@ abstract class CriPodTests {
 
     abstract String containerdVersion();
 
+    /** The jshim grouping under test ({@code JSHIM_SHIM_GROUP}): "" for the default, or "pod". */
+    String grouping() {
+        return "";
+    }
+
     @BeforeAll
     void startContainerd() throws Exception {
-        f = CriFixture.start(containerdVersion());
+        f = CriFixture.start(containerdVersion(),
+                grouping().isEmpty() ? Map.of() : Map.of("JSHIM_SHIM_GROUP", grouping()));
     }
 
     @AfterAll
@@ -136,9 +142,14 @@ abstract class CriPodTests {
                 seen.put(p.key() + ".state", st.getState().name());
             }
             if (handler.equals("jshim")) {
-                // one shim daemon per pod: its sandbox and containers share it (group io.kubernetes.cri.sandbox-id)
-                assertEquals(pods.size(), f.daemonPids().size(), "jshim daemons for " + pods.size() + " pods: "
+                // a pod's sandbox and containers share one daemon: by default the k8s.io namespace's
+                // daemon serves every pod; with grouping "pod", one per pod (io.kubernetes.cri.sandbox-id)
+                int expected = grouping().equals("pod") ? pods.size() : 1;
+                assertEquals(expected, f.daemonPids().size(), "jshim daemons for " + pods.size() + " pods: "
                         + f.daemonPids());
+                for (PodUnderTest p : pods) {
+                    p.assertOneShimAddress();
+                }
             }
 
             // localhost, IPC, UTS and /dev/shm are shared within a pod, not across pods

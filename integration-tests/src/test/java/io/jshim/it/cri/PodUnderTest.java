@@ -133,6 +133,19 @@ final class PodUnderTest {
         return id;
     }
 
+    /**
+     * The sandbox and every container of the pod are served by one shim: the {@code address} file
+     * containerd keeps in each task's bundle names the same socket.
+     */
+    void assertOneShimAddress() throws IOException {
+        Path tasks = f.containerd.dir().resolve("state/io.containerd.runtime.v2.task/k8s.io");
+        String sandboxShim = Files.readString(tasks.resolve(sandboxId).resolve("address")).strip();
+        for (String id : containers) {
+            assertEquals(sandboxShim, Files.readString(tasks.resolve(id).resolve("address")).strip(),
+                    name + ": container " + id + " is served by another shim than its sandbox");
+        }
+    }
+
     ContainerStatus status(String id) {
         return f.cri.containerStatus(ContainerStatusRequest.newBuilder().setContainerId(id).build()).getStatus();
     }

@@ -151,7 +151,11 @@ class ShimFrontEndIT {
     }
 
     private Run start(Path bundle, String ns, String id, byte[] stdin) throws Exception {
-        return shim(bundle, stdin, "-namespace", ns, "-address", "/run/no-containerd.sock", "-publish-binary",
+        return start(bundle, ns, id, stdin, Map.of());
+    }
+
+    private Run start(Path bundle, String ns, String id, byte[] stdin, Map<String, String> env) throws Exception {
+        return shim(bundle, stdin, env, "-namespace", ns, "-address", "/run/no-containerd.sock", "-publish-binary",
                 "/usr/bin/containerd", "-id", id, "start");
     }
 
@@ -169,7 +173,11 @@ class ShimFrontEndIT {
 
     /** start then delete: the address start printed. */
     private String startAndDelete(Path bundle, String ns, String id) throws Exception {
-        Run r = start(bundle, ns, id, new byte[0]);
+        return startAndDelete(bundle, ns, id, Map.of());
+    }
+
+    private String startAndDelete(Path bundle, String ns, String id, Map<String, String> env) throws Exception {
+        Run r = start(bundle, ns, id, new byte[0], env);
         assertEquals(0, r.status(), r.stderr());
         delete(bundle, ns, id);
         return r.out();
@@ -202,25 +210,36 @@ class ShimFrontEndIT {
         delete(work.resolve("bundles/a2"), ns, session.idPrefix() + "-a2");
     }
 
+    /**
+     * Default grouping ("auto"): one daemon per containerd namespace, pods included, and the jshim group
+     * annotation above that; "pod" (runc's rule): a daemon per pod, else per container.
+     */
     @Test
-    void start_groupsAPodsContainersApart_andAnExplicitGroupTogether() throws Exception {
+    void start_groupsByNamespaceByDefault_byPodWhenAsked_andAnExplicitGroupTogether() throws Exception {
         String ns = session.idPrefix() + "-fe";
         String plain = startAndDelete(bundle("p0", ""), ns, session.idPrefix() + "-p0");
+        String podDefault = startAndDelete(bundle("d1", "\"io.kubernetes.cri.sandbox-id\":\"sb1\""), ns,
+                session.idPrefix() + "-d1");
+        assertEquals(plain, podDefault, "by default pods share the namespace's daemon");
+        Map<String, String> perPod = Map.of("JSHIM_SHIM_GROUP", "pod");
         String pod1 = startAndDelete(bundle("p1", "\"io.kubernetes.cri.sandbox-id\":\"sb1\""), ns,
-                session.idPrefix() + "-p1");
+                session.idPrefix() + "-p1", perPod);
         String pod1b = startAndDelete(bundle("p2", "\"io.kubernetes.cri.sandbox-id\":\"sb1\""), ns,
-                session.idPrefix() + "-p2");
+                session.idPrefix() + "-p2", perPod);
         String other = startAndDelete(bundle("p3", "\"io.kubernetes.cri.sandbox-id\":\"sb2\""), ns,
-                session.idPrefix() + "-p3");
-        assertEquals(pod1, pod1b, "one daemon per pod");
+                session.idPrefix() + "-p3", perPod);
+        String lone1 = startAndDelete(bundle("p5", ""), ns, session.idPrefix() + "-p5", perPod);
+        String lone2 = startAndDelete(bundle("p6", ""), ns, session.idPrefix() + "-p6", perPod);
+        assertEquals(pod1, pod1b, "group pod: one daemon per pod");
         assertNotEquals(plain, pod1);
         assertNotEquals(pod1, other);
+        assertNotEquals(lone1, lone2, "group pod: a task outside any pod gets a daemon of its own");
         String otherNs = startAndDelete(bundle("p4", ""), ns + "x", session.idPrefix() + "-p4");
         assertNotEquals(plain, otherNs, "one daemon per namespace");
         String g1 = startAndDelete(bundle("g1", "\"io.kubernetes.cri.sandbox-id\":\"sb5\","
-                + "\"io.containerd.jshim.v2.group\":\"grp\""), ns, session.idPrefix() + "-g1");
+                + "\"io.containerd.jshim.v2.group\":\"grp\""), ns, session.idPrefix() + "-g1", perPod);
         String g2 = startAndDelete(bundle("g2", "\"io.kubernetes.cri.sandbox-id\":\"sb6\","
-                + "\"io.containerd.jshim.v2.group\":\"grp\""), ns, session.idPrefix() + "-g2");
+                + "\"io.containerd.jshim.v2.group\":\"grp\""), ns, session.idPrefix() + "-g2", perPod);
         assertEquals(g1, g2, "the jshim group annotation puts two pods in one daemon");
         assertNotEquals(plain, g1);
     }
