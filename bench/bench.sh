@@ -5,13 +5,19 @@
 #
 #   bench/bench.sh [iterations]        (root; needs dist/ built: mvn package)
 #   BENCH_CONTAINERS=M                 running containers for the shim PSS measure (default 20)
+#   BENCH_PODS=P                       pods for the CRI measures (default 10; 0 skips them)
 #
 # Measures (1) jrunc against runc and crun:
 #            `<runtime> run` of /bin/true (create + start + wait + delete),
 #            `<runtime> create` + `start` + `delete -f` of a sleeping container,
 #            `<runtime> state` of a running container;
 # and (2) the jshim shim against containerd's runc shim under one private containerd:
-#            `ctr run --rm /bin/true`, `ctr task exec /bin/true`, total shim PSS with M running.
+#            `ctr run --rm /bin/true`, `ctr task exec /bin/true`, total shim PSS with M running;
+# and (3) Kubernetes pods through containerd's CRI plugin (a grpc-java client, as kubelet):
+#            the jshim handler against the runc handler, pod start (RunPodSandbox with a CNI
+#            network namespace + one container) and total shim PSS with P pods, under
+#            containerd 1.6 with jshim's default grouping (a daemon per namespace) and with
+#            grouping "pod" (a daemon per pod, runc's rule). Needs `mvn install` (test classes).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 N=${1:-15}
@@ -195,3 +201,24 @@ printf '%-34s%12s%12s%10s%10s\n' "ctr task exec /bin/true (ms)" "${SHIM[runc,exe
 printf '%-34s%12s%12s%10s%10s\n' "shim PSS, $M running (MB)" "$(echo "scale=1; ${SHIM[runc,pss]}/1024" | bc)" \
     "$(echo "scale=1; ${SHIM[jshim,pss]}/1024" | bc)" \
     "$(echo "scale=2; ${SHIM[jshim,pss]} / ${SHIM[runc,pss]}" | bc)" "<=0.3"
+
+# ---------------------------------------------------------------------------------------
+# CRI: pods on the jshim handler against the runc handler (integration-tests' CriBench, which
+# starts its own private containerd with CRI and a private CNI bridge; design.md §5 targets:
+# pod start ≤ 0.8×, shim PSS ≤ 0.3×).
+P=${BENCH_PODS:-10}
+if [ "$P" -gt 0 ]; then
+    stop_containerd
+    (cd "$here" && mvn -B -q -pl integration-tests test-compile -Djshim.it.standalone >/dev/null)
+    (cd "$here" && mvn -B -q -pl integration-tests dependency:build-classpath -Djshim.it.standalone \
+        -Dmdep.includeScope=test -Dmdep.outputFile="$work/cri-cp.txt" >/dev/null)
+    cri_bench() {
+        "${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java" -Djshim.root="$here" \
+            -cp "$here/integration-tests/target/test-classes:$(cat "$work/cri-cp.txt")" \
+            io.jshim.it.cri.CriBench "$@" 2>/dev/null | sed -n '/^CRI pods/,$p'
+    }
+    printf '\n'
+    cri_bench 1 "$P"
+    printf '\n'
+    cri_bench 1 "$P" pod
+fi
