@@ -24,7 +24,8 @@
 #   JSHIM_DROPIN_DIR           node path of the drop-in dir for config version 3 (default /etc/containerd/conf.d)
 #   JSHIM_RUNTIME_NAME         the handler name (default jshim)
 #   JSHIM_RESTART              how containerd is restarted after its config changed:
-#                                auto (default): systemctl if the node runs systemd, else signal
+#                                auto (default): systemctl if the node runs systemd; else a warning,
+#                                  and no restart (pick one of the others)
 #                                systemctl: `systemctl restart containerd` in the node's root (chroot)
 #                                signal: SIGTERM (JSHIM_RESTART_SIGNAL) to each containerd process found
 #                                  under $NODE_ROOT/proc whose --config is CONTAINERD_CONFIG, for its
@@ -190,8 +191,9 @@ declares_any_runtime() {
         | grep -qE '^\[plugins\."io\.containerd\.grpc\.v1\.cri"\.containerd\.runtimes\.'
 }
 
+# The shim containerd runs: the JDK wrapper when install bundled a JDK (or, for print-config, would).
 shim_for_config() {
-    if [ -f "$(h "$PREFIX/shim/$SHIM_NAME")" ] || { [ "$ACTION" = print-config ] && [ -d "$JDK" ]; }; then
+    if [ -f "$(h "$PREFIX/shim/$SHIM_NAME")" ] || { [ "$ACTION" = print-config ] && [ -x "$JDK/bin/java" ]; }; then
         echo "$PREFIX/shim/$SHIM_NAME"
     else
         echo "$PREFIX/bin/$SHIM_NAME"
@@ -368,7 +370,6 @@ configure_v3() {
     fi
     if has_imports_key "$f"; then
         r=$(add_to_imports "$f" "$DROPIN" | write_if_changed "$f")
-        echo "imports_entry=1" >> "$STATE_TMP"
     else
         r=$(awk -v line="imports = [\"$DROPIN\"]  $MARK" '
             !done && /^[[:space:]]*\[/ { print line; done = 1 }
@@ -393,7 +394,15 @@ config_of_cmdline() {
 restart_containerd() {
     local mode=$RESTART
     if [ "$mode" = auto ]; then
-        if [ -d "$(h /run/systemd/system)" ] && can_chroot; then mode=systemctl; else mode=signal; fi
+        if [ -d "$(h /run/systemd/system)" ] && can_chroot; then
+            mode=systemctl
+        else
+            # SIGTERM to a containerd nobody restarts would stop the node's containers' management:
+            # without systemd, the way to restart is the admin's to choose
+            say "warning: the node does not run systemd: containerd NOT restarted; restart it yourself," \
+                "or set JSHIM_RESTART=signal (a supervisor restarts it) or JSHIM_RESTART=command"
+            return 0
+        fi
     fi
     case "$mode" in
         none)
@@ -527,9 +536,6 @@ do_install() {
     elif grep -q "^created_config=1$" <<< "$PREV_STATE"; then
         echo "created_config=1" >> "$STATE_TMP"
     fi
-    if grep -q "^imports_entry=1$" <<< "$PREV_STATE"; then
-        echo "imports_entry=1" >> "$STATE_TMP"
-    fi
     case "$version" in
         2) configure_v2 ;;
         3) configure_v3 ;;
@@ -555,9 +561,8 @@ state_get() {
 }
 
 do_uninstall() {
-    local f config version dropin link
+    local f config dropin link
     config=$(state_get config); config=${config:-$CONFIG}
-    version=$(state_get config_version)
     dropin=$(state_get dropin); dropin=${dropin:-$DROPIN}
     f=$(h "$config")
     if [ -f "$f" ]; then
@@ -592,7 +597,6 @@ do_uninstall() {
     elif [ -e "$(h "$PREFIX")" ]; then
         say "warning: $PREFIX has no install-state: not installed by install-node.sh, left as it is"
     fi
-    : "${version:=}"
     if [ "$CHANGED" = 1 ]; then
         restart_containerd
     else

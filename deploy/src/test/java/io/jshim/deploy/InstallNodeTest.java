@@ -337,6 +337,14 @@ class InstallNodeTest {
         assertTrue(r.out.contains("hostPID"), r.out);
     }
 
+    @Test
+    void autoRestart_onANodeWithoutSystemd_warnsAndLeavesContainerdAlone() throws Exception {
+        write(config, DEBIAN_V2);
+        Result r = run(Map.of("JSHIM_RESTART", "auto"), "install");
+        assertEquals(0, r.status, r.out);
+        assertTrue(r.out.contains("containerd NOT restarted"), r.out);
+    }
+
     // ---- helpers -----------------------------------------------------------------------------------
 
     private void assertInstalledFiles(String shim) throws IOException {
