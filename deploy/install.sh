@@ -1,7 +1,7 @@
 #!/bin/bash
 # Installs a built dist/ (mvn package) under a prefix, laid out exactly as dist/ is:
 #   <prefix>/bin/jrunc, <prefix>/bin/containerd-shim-jshim-v2, <prefix>/lib/jshim/*.jar,
-#   <prefix>/libexec/jshim/jshim-init
+#   <prefix>/libexec/jshim/jshim-init, <prefix>/libexec/jshim/jshim-pause
 # then remakes the AOT caches (they are tied to the JDK and to the jars' paths) and makes sure
 # containerd finds the shim: containerd looks `containerd-shim-jshim-v2` up on its PATH (or next to
 # its own binary), so when <prefix>/bin is not /usr/local/bin or /usr/bin, a symlink goes into
@@ -56,6 +56,10 @@ echo "==> installing $DIST into $ROOT"
 install -d -m 0755 "$ROOT/bin" "$ROOT/lib/jshim" "$ROOT/libexec/jshim"
 install -m 0755 "$DIST/bin/jrunc" "$DIST/bin/containerd-shim-jshim-v2" "$ROOT/bin/"
 install -m 0755 "$DIST/libexec/jshim/jshim-init" "$ROOT/libexec/jshim/"
+# the pod sandbox program (deploy/pause/build-image.sh packs it into the pause image)
+if [ -x "$DIST/libexec/jshim/jshim-pause" ]; then
+    install -m 0755 "$DIST/libexec/jshim/jshim-pause" "$ROOT/libexec/jshim/"
+fi
 # stale jars of an older install would end up on the class path: replace the directory's jars
 rm -f "$ROOT"/lib/jshim/*.jar "$ROOT"/lib/jshim/*.aot
 install -m 0644 "$DIST"/lib/jshim/*.jar "$ROOT/lib/jshim/"
@@ -90,5 +94,6 @@ cat <<EOF
 ==> done. Try it (containerd running, a busybox rootfs in ./rootfs):
     ctr run --rm --runtime io.containerd.jshim.v2 --rootfs \$PWD/rootfs demo /bin/sh -c 'echo hello'
     For CRI, merge $REPO/deploy/containerd/jshim-config-v2.toml (containerd 1.6/1.7)
-    or jshim-config-v3.toml (2.x) into /etc/containerd/config.toml and restart containerd.
+    or jshim-config-v3.toml (2.x) into /etc/containerd/config.toml and restart containerd
+    (or use deploy/kubernetes/install-node.sh; see deploy/README.md).
 EOF
