@@ -66,6 +66,7 @@ record TaskOptions(Path root, String configPath, boolean noPivotRoot, boolean no
         if (type.isEmpty()) {
             return new TaskOptions(defaultRoot, "");
         }
+        LOG.log(Level.DEBUG, "runtime options of type {0} ({1} bytes)", type, String.valueOf(any.getValue().size()));
         try {
             if (name.equals(RUNC_OPTIONS)) {
                 Options o = Options.parseFrom(any.getValue());
