@@ -15,8 +15,10 @@ import io.jshim.proto.cri.runtime.v1.PodSandboxStatus;
 import io.jshim.proto.cri.runtime.v1.PodSandboxStatusRequest;
 import io.jshim.proto.cri.runtime.v1.VersionRequest;
 import io.jshim.proto.cri.runtime.v1.VersionResponse;
+import io.jshim.testing.ContainerdDaemon;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -126,6 +128,7 @@ abstract class CriPodTests {
                 p.startWebAndClient();
             }
             h.startClientOnly();
+            seen.put("h.exits-7", h.runToExit("quick", 7));
 
             // Sandboxes are ready; CNI pods have an address of the test's link-local range, host pods none.
             for (PodUnderTest p : pods) {
@@ -194,6 +197,16 @@ abstract class CriPodTests {
                     assertTrue(s.getMemory().getWorkingSetBytes().getValue() > 0, p.name + " memory: " + s);
                 }
                 seen.put(p.key() + ".stats", Integer.toString(listed.size()));
+            }
+
+            // Pids (containerd's task ps, which CRI and kubelet's tooling rely on) lists the processes
+            for (PodUnderTest p : List.of(a, b)) {
+                ContainerdDaemon.CtrResult ps = f.containerd.ctr(Duration.ofSeconds(30), "--namespace", "k8s.io",
+                        "task", "ps", p.clientId);
+                assertEquals(0, ps.exitStatus(), ps.output());
+                long pids = ps.output().lines().skip(1).filter(l -> l.matches("\\s*\\d+\\s.*")).count();
+                assertTrue(pids >= 1, p.name + " task ps: " + ps.output());
+                seen.put(p.key() + ".pids", Long.toString(pids));
             }
 
             // UpdateContainerResources changes the limits in the container's own cgroup

@@ -111,7 +111,26 @@ final class PodUnderTest {
         clientId = createAndStart("client", List.of("/bin/sleep", "3600"));
     }
 
+    /**
+     * A container that exits on its own with {@code status}: CRI learns it from the shim's exit event
+     * (and Wait); returns the state, exit code and reason it reports once the container stopped.
+     */
+    String runToExit(String container, int status) throws Exception {
+        String id = createAndStart(container, List.of("/bin/sh", "-c", "echo bye; exit " + status), false);
+        ContainerStatus st = status(id);
+        for (int i = 0; i < 100 && st.getState() != ContainerState.CONTAINER_EXITED; i++) {
+            Thread.sleep(100);
+            st = status(id);
+        }
+        assertEquals(ContainerState.CONTAINER_EXITED, st.getState(), name + "/" + container + ": " + st);
+        return st.getState() + " " + st.getExitCode() + " " + st.getReason();
+    }
+
     private String createAndStart(String container, List<String> command) throws Exception {
+        return createAndStart(container, command, true);
+    }
+
+    private String createAndStart(String container, List<String> command, boolean staysUp) throws Exception {
         ContainerConfig cc = ContainerConfig.newBuilder()
                 .setMetadata(ContainerMetadata.newBuilder().setName(container))
                 .setImage(ImageSpec.newBuilder().setImage(CriFixture.BUSYBOX))
@@ -128,7 +147,9 @@ final class PodUnderTest {
         assertEquals(ContainerState.CONTAINER_CREATED, status(id).getState(), name + "/" + container);
         f.cri.startContainer(StartContainerRequest.newBuilder().setContainerId(id).build());
         ContainerStatus st = status(id);
-        assertEquals(ContainerState.CONTAINER_RUNNING, st.getState(), name + "/" + container + ": " + st);
+        if (staysUp) {
+            assertEquals(ContainerState.CONTAINER_RUNNING, st.getState(), name + "/" + container + ": " + st);
+        }
         assertTrue(st.getStartedAt() > 0, name + "/" + container + " started_at");
         return id;
     }
@@ -141,6 +162,9 @@ final class PodUnderTest {
         Path tasks = f.containerd.dir().resolve("state/io.containerd.runtime.v2.task/k8s.io");
         String sandboxShim = Files.readString(tasks.resolve(sandboxId).resolve("address")).strip();
         for (String id : containers) {
+            if (status(id).getState() != ContainerState.CONTAINER_RUNNING) {
+                continue; // an exited container's task (and bundle) is gone
+            }
             assertEquals(sandboxShim, Files.readString(tasks.resolve(id).resolve("address")).strip(),
                     name + ": container " + id + " is served by another shim than its sandbox");
         }
