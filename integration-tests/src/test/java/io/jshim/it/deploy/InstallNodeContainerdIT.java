@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jshim.it.support.ItEnv;
+import io.jshim.it.support.OciImages;
 import io.jshim.testing.Scripts;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -28,6 +29,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * by its --config under /proc) gets SIGTERM and exits. Started again on the changed config, the CRI plugin
  * loads ("ok" in `ctr plugins ls`) with the jshim handler at the installed prefix next to runc. Uninstall
  * signals it again and gives back the original config, byte for byte; containerd starts on it again.
+ * In between, `ctr run --runtime io.containerd.jshim.v2` runs a container through the installed copy.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class InstallNodeContainerdIT {
@@ -69,8 +71,16 @@ class InstallNodeContainerdIT {
             assertTrue(Files.isExecutable(prefix.resolve("bin/containerd-shim-jshim-v2")), out);
 
             long logFrom = Files.size(d.log);
-            d = Daemon.start(bin, config, dir);
+            // the installed copy on containerd's PATH (as the installer's /usr/local/bin link puts it), the
+            // shim's state and sockets inside the test's dir, a short idle time
+            Map<String, String> shimEnv = Map.of(
+                    "PATH", prefix.resolve("bin") + ":" + System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin"),
+                    "JSHIM_SHIM_STATE_ROOT", dir.resolve("jshim").toString(),
+                    "JSHIM_SHIM_SOCKET_DIR", dir.resolve("s").toString(),
+                    "JSHIM_SHIM_IDLE_TIMEOUT", "1");
+            d = Daemon.start(bin, config, dir, shimEnv);
             assertCriOk(d, "after install");
+            runAContainerThroughTheInstalledShim(d, dir, prefix);
             String criConfig = criConfigLine(d, logFrom);
             String shim = prefix.resolve("bin/containerd-shim-jshim-v2").toString();
             assertTrue(criConfig.contains("io.containerd.jshim.v2") && criConfig.contains(shim),
@@ -96,6 +106,57 @@ class InstallNodeContainerdIT {
             }
             deleteRecursively(dir);
         }
+    }
+
+    /**
+     * {@code ctr run --rm --runtime io.containerd.jshim.v2} with containerd finding the shim in the installed
+     * prefix: the copied layout (front end, jars, jshim-init) runs a container. Then the shim daemon must
+     * leave on its own (idle time), and the namespace's cgroups go.
+     */
+    private static void runAContainerThroughTheInstalledShim(Daemon d, Path dir, Path prefix) throws Exception {
+        Path rootfs = OciImages.busyboxRootfs(dir.resolve("rootfs"));
+        String ns = "jshim-inst-" + Long.toHexString(System.nanoTime() & 0xffffffL);
+        try {
+            String out = d.ctr("--namespace", ns, "run", "--rm", "--runtime", "io.containerd.jshim.v2", "--rootfs",
+                    rootfs.toString(), ns + "-c", "/bin/sh", "-c", "echo hello from the installed jshim");
+            assertTrue(out.contains("hello from the installed jshim"), out);
+            assertTrue(Files.isDirectory(dir.resolve("jshim/.daemons")), "no shim daemon ran with containerd's "
+                    + "environment (JSHIM_SHIM_STATE_ROOT):\n" + d.logTail());
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            List<ProcessHandle> daemons;
+            while (!(daemons = processesMentioning(prefix.toString())).isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(200);
+            }
+            daemons.forEach(ProcessHandle::destroyForcibly);
+            assertTrue(daemons.isEmpty(), "shim daemon still running 20 s after its last task: " + daemons);
+        } finally {
+            try (Stream<Path> hierarchies = Files.list(Path.of("/sys/fs/cgroup"))) {
+                hierarchies.map(h -> h.resolve(ns)).filter(Files::isDirectory).forEach(c -> {
+                    try {
+                        Files.delete(c);
+                    } catch (IOException e) {
+                        // not empty: a task's cgroup is left; the suite's leak check reports it
+                    }
+                });
+            }
+        }
+    }
+
+    /** Live processes whose command line mentions {@code text}. */
+    private static List<ProcessHandle> processesMentioning(String text) {
+        List<ProcessHandle> found = new ArrayList<>();
+        ProcessHandle.allProcesses().forEach(ph -> {
+            try {
+                String cmdline = Files.readString(Path.of("/proc", Long.toString(ph.pid()), "cmdline"));
+                String stat = Files.readString(Path.of("/proc", Long.toString(ph.pid()), "stat"));
+                if (cmdline.contains(text) && !stat.contains(") Z ")) {
+                    found.add(ph);
+                }
+            } catch (IOException | RuntimeException e) {
+                // gone
+            }
+        });
+        return found;
     }
 
     /**
@@ -279,9 +340,16 @@ class InstallNodeContainerdIT {
         }
 
         static Daemon start(Path bin, Path config, Path dir) throws Exception {
+            return start(bin, config, dir, Map.of());
+        }
+
+        /** With extra environment for containerd, which its shims inherit. */
+        static Daemon start(Path bin, Path config, Path dir, Map<String, String> env) throws Exception {
             Path log = dir.resolve("containerd.log");
-            Process p = new ProcessBuilder(bin.resolve("containerd").toString(), "--config", config.toString())
-                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+            ProcessBuilder pb = new ProcessBuilder(bin.resolve("containerd").toString(), "--config", config.toString())
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+            pb.environment().putAll(env);
+            Process p = pb.start();
             Daemon d = new Daemon(bin, log, dir.resolve("c.sock"), p);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (true) {
