@@ -454,8 +454,10 @@ static void adjust_oom_score(pid_t child)
 
 /* Reads the jshim config file's [shim] keys (README "Configuration"): the task's ConfigPath
  * (runtime options), else $JSHIM_CONFIG, else /etc/jshim/config.toml if it exists. A file named
- * explicitly must exist. Returns the file read, or "" for none. */
-static const char *load_config(const char *from_options, struct shim_config *cfg)
+ * explicitly must exist. Returns the file read, or "" for none. A file that cannot be used ends
+ * the process, unless !fatal (delete must clean up whatever the file says): then a warning on
+ * stderr, and no settings from it. */
+static const char *load_config(const char *from_options, struct shim_config *cfg, bool fatal)
 {
 	memset(cfg, 0, sizeof(*cfg));
 	const char *path = from_options && *from_options ? from_options : getenv("JSHIM_CONFIG");
@@ -465,14 +467,23 @@ static const char *load_config(const char *from_options, struct shim_config *cfg
 	size_t n = 0;
 	char *text = read_file(path, 1u << 20, &n);
 	if (!text) {
-		if (named || errno != ENOENT)
-			die("config file %s: %s", path, strerror(errno));
+		if (named || errno != ENOENT) {
+			if (fatal)
+				die("config file %s: %s", path, strerror(errno));
+			fprintf(stderr, SHIM_NAME ": config file %s: %s (ignored)\n", path, strerror(errno));
+		}
 		return "";
 	}
 	char err[512];
-	if (shim_config_parse(text, n, path, cfg, err, sizeof(err)) < 0)
-		die("config file %s", err);
+	int rc = shim_config_parse(text, n, path, cfg, err, sizeof(err));
 	free(text);
+	if (rc < 0) {
+		if (fatal)
+			die("config file %s", err);
+		fprintf(stderr, SHIM_NAME ": config file %s (ignored)\n", err);
+		shim_config_free(cfg);
+		return "";
+	}
 	return path;
 }
 
@@ -569,7 +580,7 @@ static int do_start(struct shim_args *a)
 	if (!ttrpc || !*ttrpc)
 		ttrpc = xasprintf("%s.ttrpc", address);
 	struct shim_config cfg;
-	const char *config_file = load_config(si.config_path, &cfg);
+	const char *config_file = load_config(si.config_path, &cfg, true);
 	const char *socket_dir = si.socket_dir && *si.socket_dir
 	                                 ? si.socket_dir
 	                                 : setting("JSHIM_SHIM_SOCKET_DIR", cfg.socket_dir, DEFAULT_SOCKET_DIR);
@@ -716,7 +727,7 @@ static int do_delete(struct shim_args *a)
 	char *root_file = xasprintf("%s/%s", bundle, BUNDLE_ROOT_FILE);
 	char *root = read_file(root_file, PATH_MAX, NULL);
 	struct shim_config cfg;
-	load_config(NULL, &cfg);
+	load_config(NULL, &cfg, false);
 	const char *state_root = setting("JSHIM_SHIM_STATE_ROOT", cfg.state_root, DEFAULT_STATE_ROOT);
 	if (!root || !*root)
 		root = xasprintf("%s/%s", state_root, a->namespace);

@@ -319,6 +319,13 @@ class ShimFrontEndIT {
         Run missing = start(bundle("c6", ""), ns, session.idPrefix() + "-c6", configPathAny(work.resolve("nope.toml")));
         assertEquals(1, missing.status());
         assertTrue(missing.stderr().contains("nope.toml: No such file or directory"), missing.stderr());
+        // delete still cleans up (and answers) with a broken file, which it only warns about
+        Path c7 = bundle("c7", "");
+        Run d = shim(c7, new byte[0], Map.of("JSHIM_CONFIG", bad.toString()), "-namespace", ns, "-id",
+                session.idPrefix() + "-c7", "-bundle", c7.toString(), "delete");
+        assertEquals(0, d.status(), d.stderr());
+        assertEquals(137, DeleteResponse.parseFrom(d.stdout()).getExitStatus());
+        assertTrue(d.stderr().contains(bad + ":2: [shim] state_root") && d.stderr().contains("(ignored)"), d.stderr());
     }
 
     /**
