@@ -51,7 +51,11 @@ class InstallNodeContainerdIT {
             String original = baseConfig(version, dir);
             Files.writeString(config, original);
             Path prefix = dir.resolve("opt/jshim");
+            // the installer image's JDK (a link to this JVM's, so that it is not copied): installed as
+            // <prefix>/jdk behind the wrapper <prefix>/shim/containerd-shim-jshim-v2
+            Path jdk = Files.createSymbolicLink(dir.resolve("jdk"), Path.of(System.getProperty("java.home")));
             Map<String, String> env = Map.of(
+                    "JSHIM_JDK", jdk.toString(),
                     "NODE_ROOT", "/",
                     "JSHIM_DIST", dist.toString(),
                     "JSHIM_ARTIFACTS", dir.resolve("no-artifacts").toString(),
@@ -74,15 +78,15 @@ class InstallNodeContainerdIT {
             // the installed copy on containerd's PATH (as the installer's /usr/local/bin link puts it), the
             // shim's state and sockets inside the test's dir, a short idle time
             Map<String, String> shimEnv = Map.of(
-                    "PATH", prefix.resolve("bin") + ":" + System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin"),
+                    "PATH", prefix.resolve("shim") + ":" + System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin"),
                     "JSHIM_SHIM_STATE_ROOT", dir.resolve("jshim").toString(),
                     "JSHIM_SHIM_SOCKET_DIR", dir.resolve("s").toString(),
-                    "JSHIM_SHIM_IDLE_TIMEOUT", "1");
+                    "JSHIM_SHIM_IDLE_TIMEOUT", "3");
             d = Daemon.start(bin, config, dir, shimEnv);
             assertCriOk(d, "after install");
             runAContainerThroughTheInstalledShim(d, dir, prefix);
             String criConfig = criConfigLine(d, logFrom);
-            String shim = prefix.resolve("bin/containerd-shim-jshim-v2").toString();
+            String shim = prefix.resolve("shim/containerd-shim-jshim-v2").toString();
             assertTrue(criConfig.contains("io.containerd.jshim.v2") && criConfig.contains(shim),
                     "CRI's config has no jshim handler at " + shim + ":\n" + criConfig);
             assertTrue(criConfig.contains("io.containerd.runc.v2"), "runc is gone:\n" + criConfig);
@@ -110,8 +114,9 @@ class InstallNodeContainerdIT {
 
     /**
      * {@code ctr run --rm --runtime io.containerd.jshim.v2} with containerd finding the shim in the installed
-     * prefix: the copied layout (front end, jars, jshim-init) runs a container. Then the shim daemon must
-     * leave on its own (idle time), and the namespace's cgroups go.
+     * prefix (the JDK wrapper): the copied layout (front end, jars, jshim-init, JDK) runs a container, and
+     * the daemon runs on the installed JDK. Then the daemon must leave on its own (idle time), and the
+     * namespace's cgroups go.
      */
     private static void runAContainerThroughTheInstalledShim(Daemon d, Path dir, Path prefix) throws Exception {
         Path rootfs = OciImages.busyboxRootfs(dir.resolve("rootfs"));
@@ -122,6 +127,10 @@ class InstallNodeContainerdIT {
             assertTrue(out.contains("hello from the installed jshim"), out);
             assertTrue(Files.isDirectory(dir.resolve("jshim/.daemons")), "no shim daemon ran with containerd's "
                     + "environment (JSHIM_SHIM_STATE_ROOT):\n" + d.logTail());
+            // within its idle time: the daemon runs on the installed JDK (the wrapper's JSHIM_JAVA_HOME)
+            String java = prefix.resolve("jdk/bin/java").toString();
+            assertTrue(processesMentioning(prefix.toString()).stream().anyMatch(ph -> argv0(ph).equals(java)),
+                    "no shim daemon running " + java);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
             List<ProcessHandle> daemons;
             while (!(daemons = processesMentioning(prefix.toString())).isEmpty() && System.nanoTime() < deadline) {
@@ -139,6 +148,16 @@ class InstallNodeContainerdIT {
                     }
                 });
             }
+        }
+    }
+
+    private static String argv0(ProcessHandle ph) {
+        try {
+            String cmdline = Files.readString(Path.of("/proc", Long.toString(ph.pid()), "cmdline"));
+            int nul = cmdline.indexOf('\0');
+            return nul < 0 ? cmdline : cmdline.substring(0, nul);
+        } catch (IOException e) {
+            return "";
         }
     }
 
