@@ -58,20 +58,43 @@ final class ShimFixture implements AutoCloseable {
 
     /** @param version "1" (Debian 12's containerd 1.6) or "2" (containerd 2.x from Debian unstable) */
     static ShimFixture start(String version) throws Exception {
+        return start(version, false);
+    }
+
+    /**
+     * @param jshimAsRunc containerd's {@code io.containerd.runc.v2} runtime runs jshim's binary (a
+     *                    {@code containerd-shim-runc-v2} symlink first on containerd's PATH), so that ctr
+     *                    sends jshim runc's options (its {@code --runc-*} flags), as a CRI handler of
+     *                    runtime_type {@code io.containerd.runc.v2} with jshim as runtime_path does
+     */
+    static ShimFixture start(String version, boolean jshimAsRunc) throws Exception {
+        if (jshimAsRunc) {
+            String flavour = version + "r";
+            Path alias = Files.createDirectories(ItSession.get().workDir().resolve("shim" + flavour + "/alias"));
+            Path link = alias.resolve("containerd-shim-runc-v2");
+            if (!Files.exists(link, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                Files.createSymbolicLink(link, ItEnv.repoRoot().resolve("dist/bin/containerd-shim-jshim-v2"));
+            }
+            return start(version, flavour, alias + ":");
+        }
+        return start(version, version, "");
+    }
+
+    private static ShimFixture start(String version, String flavour, String pathPrefix) throws Exception {
         Path bin = Path.of(version.equals("1")
                 ? Scripts.run("ensure-containerd1.sh", Duration.ofMinutes(5))
                 : Scripts.run("fetch-containerd2.sh", Duration.ofMinutes(5)));
         ItSession session = ItSession.get();
-        Path work = Files.createDirectories(session.workDir().resolve("shim" + version));
+        Path work = Files.createDirectories(session.workDir().resolve("shim" + flavour));
         Path stateRoot = work.resolve("jshim");
-        String namespace = session.idPrefix() + "-ns" + version;
+        String namespace = session.idPrefix() + "-ns" + flavour;
         LeakCheck.Snapshot before = LeakCheck.snapshot(markers(session, work, null, stateRoot, namespace));
         Path rootfs = busyboxRootfs(work.resolve("rootfs"));
         Path dist = ItEnv.repoRoot().resolve("dist/bin");
         assertTrue(Files.isExecutable(dist.resolve("containerd-shim-jshim-v2")), "no " + dist
                 + "/containerd-shim-jshim-v2: build first (mvn install)");
         ContainerdDaemon containerd = ContainerdDaemon.start(bin, version.equals("1") ? 2 : 3, dir -> Map.of(
-                "PATH", dist + ":" + System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin"),
+                "PATH", pathPrefix + dist + ":" + System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin"),
                 "JSHIM_SHIM_STATE_ROOT", stateRoot.toString(),
                 "JSHIM_SHIM_SOCKET_DIR", session.workDir().resolve("s").toString(),
                 "JSHIM_SHIM_IDLE_TIMEOUT", Long.toString(IDLE.toSeconds())),
