@@ -49,8 +49,8 @@ abstract class ShimAsRuncTests {
     @Test
     void systemdCgroup_failsTheRun_andCtrSaysWhy() throws Exception {
         String id = f.id("systemd");
-        CtrResult r = f.ctr("run", "--rm", "--runtime", RUNC, "--runc-systemd-cgroup", "--rootfs", f.rootfs.toString(),
-                id, "/bin/true");
+        CtrResult r = f.ctr("run", "--rm", "--runtime", RUNC, "--runc-systemd-cgroup", "--cgroup",
+                "system.slice:jshim-it:" + id, "--rootfs", f.rootfs.toString(), id, "/bin/true");
         f.ctr("container", "rm", id);
         assertTrue(r.exitStatus() != 0, why(r));
         assertTrue(r.output().contains("runc option SystemdCgroup = true is not supported: jshim has no systemd "
@@ -88,6 +88,7 @@ abstract class ShimAsRuncTests {
         CtrResult r = f.ctr("run", "--rm", "--runtime", RUNC, "--no-pivot", "--uidmap", "0:1234:65536", "--gidmap",
                 "0:5678:65536", "--rootfs", f.rootfs.toString(), id, "/bin/sh", "-c", "stat -L -c '%u %g' /proc/self/fd/1");
         assertEquals(0, r.exitStatus(), why(r));
-        assertEquals("1234 5678", r.output().strip(), why(r));
+        // containerd 2.1.9's ctr sends only NoPivotRoot here (the daemon logs a 2-byte Options), no IoUid/IoGid
+        assertEquals(containerdVersion().equals("1") ? "1234 5678" : "0 0", r.output().strip(), why(r));
     }
 }
