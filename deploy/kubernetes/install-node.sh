@@ -33,7 +33,8 @@
 #                                command: JSHIM_RESTART_COMMAND, run in the node's root (chroot)
 #                                none: nothing (restart it yourself; tests use this)
 #   JSHIM_LINK                 1 (default): link <node>/usr/local/bin/containerd-shim-jshim-v2 to the shim,
-#                              so that `ctr run --runtime io.containerd.jshim.v2` finds it too; 0: no link
+#                              so that containerd finds it on its PATH: `ctr run --runtime io.containerd.jshim.v2`,
+#                              and CRI on containerd 1.6, which ignores runtime_path (1.6.20, tested); 0: no link
 #   JSHIM_AOT                  auto (default) | 1 | 0: make the AOT caches on the node (in its root) after
 #                              copying; auto skips it, with a note, when that cannot run
 #
@@ -212,6 +213,7 @@ v2_block() {
     fi
     echo "[plugins.\"io.containerd.grpc.v1.cri\".containerd.runtimes.$HANDLER]"
     echo "  runtime_type = \"io.containerd.jshim.v2\""
+    echo "  # containerd 1.6 ignores runtime_path and finds the shim on its PATH (/usr/local/bin/$SHIM_NAME)"
     echo "  runtime_path = \"$shim\""
     echo "  pod_annotations = [\"io.containerd.jshim.v2.*\"]"
     echo "$END"
@@ -339,6 +341,10 @@ configure_v2() {
         return
     fi
     declares_any_runtime "$f" || with_runc=1
+    if [ "$LINK" != 1 ]; then
+        say "warning: JSHIM_LINK=0 with config version 2: containerd 1.6 ignores runtime_path and looks" \
+            "$SHIM_NAME up on its PATH; put $(shim_for_config) there yourself"
+    fi
     local r
     r=$({
         strip_ours "$f"

@@ -302,6 +302,7 @@ class InstallNodeTest {
         assertEquals("/usr/local/jshim/bin/containerd-shim-jshim-v2", rt.path("runtime_path").asText());
         assertTrue(Files.isExecutable(node.resolve("usr/local/jshim/bin/containerd-shim-jshim-v2")));
         assertFalse(Files.exists(node.resolve("usr/local/bin/containerd-shim-jshim-v2"), java.nio.file.LinkOption.NOFOLLOW_LINKS));
+        assertTrue(r.out.contains("containerd 1.6 ignores runtime_path"), "version 2 without the link: " + r.out);
         assertEquals(0, run(Map.of("JSHIM_PREFIX", "/usr/local/jshim"), "uninstall").status);
         assertEquals(DEBIAN_V2, Files.readString(config));
         assertFalse(Files.exists(node.resolve("usr/local/jshim")));

@@ -3,8 +3,28 @@ package io.jshim.it.deploy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollDomainSocketChannel;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
 import io.jshim.it.support.ItEnv;
 import io.jshim.it.support.OciImages;
+import io.jshim.proto.cri.runtime.v1.LinuxPodSandboxConfig;
+import io.jshim.proto.cri.runtime.v1.LinuxSandboxSecurityContext;
+import io.jshim.proto.cri.runtime.v1.NamespaceMode;
+import io.jshim.proto.cri.runtime.v1.NamespaceOption;
+import io.jshim.proto.cri.runtime.v1.PodSandboxConfig;
+import io.jshim.proto.cri.runtime.v1.PodSandboxMetadata;
+import io.jshim.proto.cri.runtime.v1.PodSandboxState;
+import io.jshim.proto.cri.runtime.v1.PodSandboxStatusRequest;
+import io.jshim.proto.cri.runtime.v1.PodSandboxStatusResponse;
+import io.jshim.proto.cri.runtime.v1.RemovePodSandboxRequest;
+import io.jshim.proto.cri.runtime.v1.RunPodSandboxRequest;
+import io.jshim.proto.cri.runtime.v1.RuntimeServiceGrpc;
+import io.jshim.proto.cri.runtime.v1.StopPodSandboxRequest;
+import io.jshim.proto.cri.runtime.v1.VersionRequest;
 import io.jshim.testing.Scripts;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -15,6 +35,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Timeout;
@@ -29,7 +50,10 @@ import org.junit.jupiter.params.provider.ValueSource;
  * by its --config under /proc) gets SIGTERM and exits. Started again on the changed config, the CRI plugin
  * loads ("ok" in `ctr plugins ls`) with the jshim handler at the installed prefix next to runc. Uninstall
  * signals it again and gives back the original config, byte for byte; containerd starts on it again.
- * In between, `ctr run --runtime io.containerd.jshim.v2` runs a container through the installed copy.
+ * In between, a host-network pod on handler jshim runs through CRI (2.x: the shim found only through the
+ * runtime_path the installer wrote; 1.6, which ignores runtime_path: through PATH, as the installer's
+ * /usr/local/bin link provides; the JDK wrapper; the pause image of build-image.sh), and {@code ctr run}
+ * runs a container through the installed copy.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class InstallNodeContainerdIT {
@@ -75,16 +99,23 @@ class InstallNodeContainerdIT {
             assertTrue(Files.isExecutable(prefix.resolve("bin/containerd-shim-jshim-v2")), out);
 
             long logFrom = Files.size(d.log);
-            // the installed copy on containerd's PATH (as the installer's /usr/local/bin link puts it), the
-            // shim's state and sockets inside the test's dir, a short idle time
-            Map<String, String> shimEnv = Map.of(
-                    "PATH", prefix.resolve("shim") + ":" + System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin"),
+            // the shim's state and sockets inside the test's dir, a short idle time. containerd 2.x: the shim
+            // is NOT on containerd's PATH, CRI must find it through the runtime_path the installer wrote.
+            // containerd 1.6 ignores runtime_path (1.6.20 fails with "binary not installed"): the installer's
+            // /usr/local/bin link is what it finds, here the installed wrapper's dir on its PATH.
+            Map<String, String> shimEnv = new java.util.HashMap<>(Map.of(
                     "JSHIM_SHIM_STATE_ROOT", dir.resolve("jshim").toString(),
                     "JSHIM_SHIM_SOCKET_DIR", dir.resolve("s").toString(),
-                    "JSHIM_SHIM_IDLE_TIMEOUT", "3");
+                    "JSHIM_SHIM_IDLE_TIMEOUT", "3"));
+            if (version.equals("1")) {
+                shimEnv.put("PATH", prefix.resolve("shim") + ":"
+                        + System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin"));
+            }
             d = Daemon.start(bin, config, dir, shimEnv);
             assertCriOk(d, "after install");
-            runAContainerThroughTheInstalledShim(d, dir, prefix);
+            runAPodThroughCri(d, dir, prefix, dist);
+            runAContainerThroughTheInstalledShim(d, dir, prefix,
+                    version.equals("1") ? "io.containerd.jshim.v2" : prefix.resolve("shim/containerd-shim-jshim-v2").toString());
             String criConfig = criConfigLine(d, logFrom);
             String shim = prefix.resolve("shim/containerd-shim-jshim-v2").toString();
             assertTrue(criConfig.contains("io.containerd.jshim.v2") && criConfig.contains(shim),
@@ -113,17 +144,18 @@ class InstallNodeContainerdIT {
     }
 
     /**
-     * {@code ctr run --rm --runtime io.containerd.jshim.v2} with containerd finding the shim in the installed
-     * prefix (the JDK wrapper): the copied layout (front end, jars, jshim-init, JDK) runs a container, and
+     * {@code ctr run --rm --runtime R}, R the absolute path of the installed wrapper (as CRI's runtime_path
+     * passes it; containerd 2.x) or {@code io.containerd.jshim.v2} found on PATH (1.6): the copied layout (front end, jars, jshim-init, JDK) runs a container, and
      * the daemon runs on the installed JDK. Then the daemon must leave on its own (idle time), and the
      * namespace's cgroups go.
      */
-    private static void runAContainerThroughTheInstalledShim(Daemon d, Path dir, Path prefix) throws Exception {
+    private static void runAContainerThroughTheInstalledShim(Daemon d, Path dir, Path prefix, String runtime)
+            throws Exception {
         Path rootfs = OciImages.busyboxRootfs(dir.resolve("rootfs"));
         String ns = "jshim-inst-" + Long.toHexString(System.nanoTime() & 0xffffffL);
         try {
-            String out = d.ctr("--namespace", ns, "run", "--rm", "--runtime", "io.containerd.jshim.v2", "--rootfs",
-                    rootfs.toString(), ns + "-c", "/bin/sh", "-c", "echo hello from the installed jshim");
+            String out = d.ctr("--namespace", ns, "run", "--rm", "--runtime", runtime, "--rootfs", rootfs.toString(),
+                    ns + "-c", "/bin/sh", "-c", "echo hello from the installed jshim");
             assertTrue(out.contains("hello from the installed jshim"), out);
             assertTrue(Files.isDirectory(dir.resolve("jshim/.daemons")), "no shim daemon ran with containerd's "
                     + "environment (JSHIM_SHIM_STATE_ROOT):\n" + d.logTail());
@@ -158,6 +190,86 @@ class InstallNodeContainerdIT {
             return nul < 0 ? cmdline : cmdline.substring(0, nul);
         } catch (IOException e) {
             return "";
+        }
+    }
+
+    /**
+     * A host-network pod on handler jshim through the CRI socket, as kubelet asks: containerd runs the
+     * installed JDK wrapper (2.x: from the runtime_path the installer wrote; 1.6: from PATH), the sandbox (the pause image of
+     * deploy/pause/build-image.sh) gets READY, and the daemon runs on the installed JDK; then
+     * StopPodSandbox and RemovePodSandbox, the daemon leaves, the pod's cgroups go.
+     */
+    private static void runAPodThroughCri(Daemon d, Path dir, Path prefix, Path dist) throws Exception {
+        Path pause = dir.resolve("pause.tar");
+        ProcessBuilder pb = new ProcessBuilder("bash", ItEnv.repoRoot().resolve("deploy/pause/build-image.sh").toString(),
+                pause.toString()).redirectErrorStream(true);
+        pb.environment().put("JSHIM_PAUSE_BINARY", dist.resolve("libexec/jshim/jshim-pause").toString());
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS) && p.exitValue() == 0, "build-image.sh: " + out);
+        d.ctr("--namespace", "k8s.io", "images", "import", pause.toString());
+
+        String cgroupParent = "/jshim-inst-" + Long.toHexString(System.nanoTime() & 0xffffffL);
+        EventLoopGroup group = new EpollEventLoopGroup(1);
+        ManagedChannel channel = NettyChannelBuilder.forAddress(new DomainSocketAddress(d.sock.toString()))
+                .eventLoopGroup(group).channelType(EpollDomainSocketChannel.class).usePlaintext().build();
+        String sandbox = null;
+        try {
+            RuntimeServiceGrpc.RuntimeServiceBlockingStub cri = RuntimeServiceGrpc.newBlockingStub(channel)
+                    .withDeadlineAfter(60, TimeUnit.SECONDS);
+            assertEquals("containerd", cri.version(VersionRequest.newBuilder().setVersion("v1").build()).getRuntimeName());
+            PodSandboxConfig config = PodSandboxConfig.newBuilder()
+                    .setMetadata(PodSandboxMetadata.newBuilder().setName("installed").setNamespace("default")
+                            .setUid(UUID.randomUUID().toString()))
+                    .setLogDirectory(Files.createDirectories(dir.resolve("pod-logs")).toString())
+                    .setLinux(LinuxPodSandboxConfig.newBuilder().setCgroupParent(cgroupParent + "/pod")
+                            .setSecurityContext(LinuxSandboxSecurityContext.newBuilder().setNamespaceOptions(
+                                    NamespaceOption.newBuilder().setNetwork(NamespaceMode.NODE)
+                                            .setPid(NamespaceMode.CONTAINER).setIpc(NamespaceMode.POD))))
+                    .build();
+            sandbox = cri.runPodSandbox(RunPodSandboxRequest.newBuilder().setConfig(config).setRuntimeHandler("jshim")
+                    .build()).getPodSandboxId();
+            PodSandboxStatusResponse status = cri.podSandboxStatus(
+                    PodSandboxStatusRequest.newBuilder().setPodSandboxId(sandbox).build());
+            assertEquals(PodSandboxState.SANDBOX_READY, status.getStatus().getState(), status.toString());
+            String java = prefix.resolve("jdk/bin/java").toString();
+            assertTrue(processesMentioning(prefix.toString()).stream().anyMatch(ph -> argv0(ph).equals(java)),
+                    "no shim daemon running " + java + " for the pod:\n" + d.logTail());
+            cri.stopPodSandbox(StopPodSandboxRequest.newBuilder().setPodSandboxId(sandbox).build());
+            cri.removePodSandbox(RemovePodSandboxRequest.newBuilder().setPodSandboxId(sandbox).build());
+            sandbox = null;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            List<ProcessHandle> daemons;
+            while (!(daemons = processesMentioning(prefix.toString())).isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(200);
+            }
+            daemons.forEach(ProcessHandle::destroyForcibly);
+            assertTrue(daemons.isEmpty(), "shim daemon still running 20 s after the pod was removed: " + daemons);
+        } finally {
+            if (sandbox != null) {
+                try {
+                    RuntimeServiceGrpc.RuntimeServiceBlockingStub cri = RuntimeServiceGrpc.newBlockingStub(channel)
+                            .withDeadlineAfter(30, TimeUnit.SECONDS);
+                    cri.stopPodSandbox(StopPodSandboxRequest.newBuilder().setPodSandboxId(sandbox).build());
+                    cri.removePodSandbox(RemovePodSandboxRequest.newBuilder().setPodSandboxId(sandbox).build());
+                } catch (RuntimeException e) {
+                    // the test already failed; the suite's leak check reports what is left
+                }
+            }
+            channel.shutdownNow();
+            channel.awaitTermination(5, TimeUnit.SECONDS);
+            group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            try (Stream<Path> hierarchies = Files.list(Path.of("/sys/fs/cgroup"))) {
+                hierarchies.map(h -> h.resolve(cgroupParent.substring(1))).filter(Files::isDirectory).forEach(c -> {
+                    for (Path sub : List.of(c.resolve("pod"), c)) {
+                        try {
+                            Files.deleteIfExists(sub);
+                        } catch (IOException e) {
+                            // not empty: a container's cgroup is left; the suite's leak check reports it
+                        }
+                    }
+                });
+            }
         }
     }
 
@@ -235,8 +347,9 @@ class InstallNodeContainerdIT {
 
     /**
      * A node's config before jshim: private paths; the CRI plugin on, shaped like Debian 12's own (a CRI
-     * table, CNI settings, no runtimes) with a loopback streaming server on a free port; plugins that
-     * touch shared host state off.
+     * table, CNI settings, no runtimes) plus what an admin sets from deploy/containerd/cri-vN.toml (the
+     * local pause image, restrict_oom_score_adj: no CAP_SYS_RESOURCE here), with a loopback streaming
+     * server on a free port; plugins that touch shared host state off.
      */
     private static String baseConfig(String version, Path dir) {
         if (version.equals("1")) {
@@ -256,6 +369,8 @@ class InstallNodeContainerdIT {
 
                     [plugins]
                       [plugins."io.containerd.grpc.v1.cri"]
+                        sandbox_image = "localhost/jshim/pause:3.10"
+                        restrict_oom_score_adj = true
                         stream_server_address = "127.0.0.1"
                         stream_server_port = "0"
                         [plugins."io.containerd.grpc.v1.cri".cni]
@@ -282,7 +397,11 @@ class InstallNodeContainerdIT {
                   stream_server_address = '127.0.0.1'
                   stream_server_port = '0'
 
+                [plugins.'io.containerd.cri.v1.images'.pinned_images]
+                  sandbox = 'localhost/jshim/pause:3.10'
+
                 [plugins.'io.containerd.cri.v1.runtime']
+                  restrict_oom_score_adj = true
                   netns_mounts_under_state_dir = true
 
                 [plugins.'io.containerd.cri.v1.runtime'.cni]
