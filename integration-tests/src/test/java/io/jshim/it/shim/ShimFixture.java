@@ -35,6 +35,7 @@ final class ShimFixture implements AutoCloseable {
     static final String IMAGE = "docker.io/library/jshim-it-busybox:latest";
     static final Duration CTR_TIMEOUT = Duration.ofSeconds(60);
     static final Duration IDLE = Duration.ofSeconds(3);
+    private static final java.util.concurrent.atomic.AtomicInteger SEQ = new java.util.concurrent.atomic.AtomicInteger();
 
     final ItSession session = ItSession.get();
     final String version;
@@ -85,7 +86,8 @@ final class ShimFixture implements AutoCloseable {
                 ? Scripts.run("ensure-containerd1.sh", Duration.ofMinutes(5))
                 : Scripts.run("fetch-containerd2.sh", Duration.ofMinutes(5)));
         ItSession session = ItSession.get();
-        Path work = Files.createDirectories(session.workDir().resolve("shim" + flavour));
+        // several fixtures of one flavour per run (e.g. PauseImageIT and Containerd16ShimIT): a dir each
+        Path work = Files.createDirectories(session.workDir().resolve("shim" + flavour + "-" + SEQ.incrementAndGet()));
         Path stateRoot = work.resolve("jshim");
         String namespace = session.idPrefix() + "-ns" + flavour;
         LeakCheck.Snapshot before = LeakCheck.snapshot(markers(session, work, null, stateRoot, namespace));
