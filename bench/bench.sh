@@ -12,7 +12,8 @@
 #            `<runtime> create` + `start` + `delete -f` of a sleeping container,
 #            `<runtime> state` of a running container;
 # and (2) the jshim shim against containerd's runc shim under one private containerd:
-#            `ctr run --rm /bin/true`, `ctr task exec /bin/true`, total shim PSS with M running;
+#            `ctr run --rm /bin/true`, `ctr task exec /bin/true`, stdout throughput (256 MiB
+#            from dd to ctr's stdout), total shim PSS with M running;
 # and (3) Kubernetes pods through containerd's CRI plugin (a grpc-java client, as kubelet):
 #            the jshim handler against the runc handler, pod start (RunPodSandbox with a CNI
 #            network namespace + one container) and total shim PSS with P pods, under
@@ -146,7 +147,7 @@ shim_pss() {
     local total=0 pid
     for d in /proc/[0-9]*; do
         pid=${d#/proc/}
-        if tr '\0' ' ' < "$d/cmdline" 2>/dev/null | grep -q "containerd-shim-runc-v2 .*-address $work/c.sock"; then
+        if tr '\0' ' ' 2>/dev/null < "$d/cmdline" | grep -q "containerd-shim-runc-v2 .*-address $work/c.sock"; then
             total=$((total + $(awk '/^Pss:/{print $2}' "$d/smaps_rollup" 2>/dev/null || echo 0)))
         fi
     done
@@ -170,6 +171,15 @@ for rt in io.containerd.runc.v2 io.containerd.jshim.v2; do
         t0=$(now_ns); $C task exec --exec-id "e$i" "execbox-$short" /bin/true >/dev/null; t1=$(now_ns)
         echo "scale=1; ($t1-$t0)/1000000" | bc >> "$work/$short-ctr-exec"
     done
+    # stdout throughput: 256 MiB from dd through the shim's stdio to ctr's stdout (a pipe), three times
+    : > "$work/$short-ctr-tp"
+    for i in 1 2 3; do
+        t0=$(now_ns)
+        $C run --rm --runtime "$rt" --rootfs "$rootfs" "tp$short$i" /bin/dd if=/dev/zero bs=65536 count=4096 \
+            2>/dev/null | cat > /dev/null
+        t1=$(now_ns)
+        echo "scale=1; ($t1-$t0)/1000000" | bc >> "$work/$short-ctr-tp"
+    done
     $C task kill -s 9 "execbox-$short" >/dev/null 2>&1 || true
     sleep 0.5
     $C task delete "execbox-$short" >/dev/null 2>&1 || true
@@ -189,6 +199,8 @@ for rt in io.containerd.runc.v2 io.containerd.jshim.v2; do
     done
     SHIM[$short,run]=$(median < "$work/$short-ctr-run")
     SHIM[$short,exec]=$(median < "$work/$short-ctr-exec")
+    # MB/s of the copy alone: the run's time minus a `ctr run --rm /bin/true` (start and teardown)
+    SHIM[$short,tp]=$(echo "scale=1; 256 * 1000 / ($(median < "$work/$short-ctr-tp") - ${SHIM[$short,run]})" | bc)
 done
 
 printf '\njshim shim vs containerd'"'"'s runc shim (containerd %s), median of %d\n' \
@@ -198,6 +210,8 @@ printf '%-34s%12s%12s%10s%10s\n' "ctr run --rm /bin/true (ms)" "${SHIM[runc,run]
     "$(echo "scale=2; ${SHIM[jshim,run]} / ${SHIM[runc,run]}" | bc)" "<=0.6"
 printf '%-34s%12s%12s%10s%10s\n' "ctr task exec /bin/true (ms)" "${SHIM[runc,exec]}" "${SHIM[jshim,exec]}" \
     "$(echo "scale=2; ${SHIM[jshim,exec]} / ${SHIM[runc,exec]}" | bc)" "<=0.6"
+printf '%-34s%12s%12s%10s%10s\n' "stdout throughput, 256 MiB (MB/s)" "${SHIM[runc,tp]}" "${SHIM[jshim,tp]}" \
+    "$(echo "scale=2; ${SHIM[jshim,tp]} / ${SHIM[runc,tp]}" | bc)" ">=1.5"
 printf '%-34s%12s%12s%10s%10s\n' "shim PSS, $M running (MB)" "$(echo "scale=1; ${SHIM[runc,pss]}/1024" | bc)" \
     "$(echo "scale=1; ${SHIM[jshim,pss]}/1024" | bc)" \
     "$(echo "scale=2; ${SHIM[jshim,pss]} / ${SHIM[runc,pss]}" | bc)" "<=0.3"
