@@ -264,10 +264,14 @@ static void java_command(struct argv_builder *b, const char *prefix, enum jvm_mo
 	arg(b, xasprintf("%s/bin/java", home));
 	arg(b, "-XX:+UseSerialGC");
 	/* the same for every mode (the AOT cache is shared); a small initial heap and young generation
-	 * keep an idle daemon's footprint down (measured: 83 MB -> 70 MB PSS with 30 tasks, same latency) */
+	 * keep an idle daemon's footprint down (measured: 83 MB -> 70 MB PSS with 30 tasks, same latency).
+	 * -Xmn2m and an old generation that stays within 10-30% of its live data (6 MB after a full GC)
+	 * rather than 40-70%: 68 -> 62.6 MB PSS with 20 tasks, first container and exec times unchanged. */
 	arg(b, "-Xms8m");
-	arg(b, "-Xmn4m");
+	arg(b, "-Xmn2m");
 	arg(b, "-Xmx64m");
+	arg(b, "-XX:MinHeapFreeRatio=10");
+	arg(b, "-XX:MaxHeapFreeRatio=30");
 	arg(b, "-Xss512k");
 	arg(b, "-XX:TieredStopAtLevel=1");
 	arg(b, "-XX:MaxMetaspaceSize=96m");
@@ -292,6 +296,9 @@ static void java_command(struct argv_builder *b, const char *prefix, enum jvm_mo
 	if (access(native, R_OK) == 0)
 		arg(b, xasprintf("-Djava.library.path=%s", native));
 	arg(b, "-Dio.netty.tryReflectionSetAccessible=false");
+	/* netty 4.2 loads JFR (80 classes) to emit buffer events nobody records; off, the AOT cache is
+	 * 0.7 MB smaller and so is the daemon */
+	arg(b, "-Dio.netty.jfr.enabled=false");
 	extra_opts(b);
 	arg(b, "-cp");
 	arg(b, xasprintf("%s/lib/jshim/*", prefix));

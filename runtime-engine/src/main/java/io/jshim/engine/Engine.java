@@ -50,13 +50,18 @@ public final class Engine {
     private final ExecProcess exec;
 
     public Engine(Path root, Path initBinary) {
+        this(root, new InitLauncher(initBinary));
+    }
+
+    /** With a launcher of the caller's (the shim daemon shares one, see {@link InitLauncher#runFromSealedCopy()}). */
+    public Engine(Path root, InitLauncher launcher) {
         this.store = new StateStore(root);
         this.query = new QueryContainer(store, cgroups);
-        this.create = new CreateContainer(store, cgroups, new InitLauncher(initBinary), hooks);
+        this.create = new CreateContainer(store, cgroups, launcher, hooks);
         this.start = new StartContainer(store, query, hooks);
         this.kill = new KillContainer(query, cgroups);
         this.delete = new DeleteContainer(store, query, cgroups, hooks);
-        this.exec = new ExecProcess(store, query, cgroups, new InitLauncher(initBinary));
+        this.exec = new ExecProcess(store, query, cgroups, launcher);
         this.pause = new PauseContainer(store, query, cgroups);
         this.resume = new ResumeContainer(store, query, cgroups);
         this.update = new UpdateContainer(store, query, cgroups);

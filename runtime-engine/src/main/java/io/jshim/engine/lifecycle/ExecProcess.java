@@ -59,7 +59,9 @@ public final class ExecProcess {
     }
 
     public Started start(ExecRequest req) throws EngineException {
+        io.jshim.engine.Trace.mark("exec: start");
         ContainerView v = query.view(req.id());
+        io.jshim.engine.Trace.mark("exec: viewed");
         if (v.status() == Status.STOPPED) {
             throw new EngineException(Kind.FAILED_PRECONDITION, "cannot exec in a stopped container");
         }
@@ -69,6 +71,7 @@ public final class ExecProcess {
         }
         ContainerState s = v.state();
         Spec spec = SavedConfig.load(store, s);
+        io.jshim.engine.Trace.mark("exec: spec loaded");
         SpecProcess process = normalize(req.process().resolve(spec.process()));
         if (process.isTerminal() && req.consoleSocket() == null && req.consoleFd() < 0) {
             throw new EngineException(Kind.INVALID_ARGUMENT,
@@ -86,7 +89,9 @@ public final class ExecProcess {
         } catch (SpecException e) {
             throw new EngineException(Kind.INVALID_ARGUMENT, e.getMessage(), e);
         }
+        io.jshim.engine.Trace.mark("exec: plan built");
         CgroupManager cg = cgroups.of(s);
+        io.jshim.engine.Trace.mark("exec: cgroups");
         int pid;
         try (ConsoleSocket console = openConsole(req, process)) {
             pid = launch(plan, process, req.preserveFds(), console, cg, security, s.id(), req.stdio());
@@ -99,6 +104,7 @@ public final class ExecProcess {
                 throw e;
             }
         }
+        io.jshim.engine.Trace.mark("exec: ready");
         return new Started(pid);
     }
 
@@ -153,6 +159,7 @@ public final class ExecProcess {
         } catch (LinuxException e) {
             throw new EngineException(Kind.INTERNAL, "start jshim-init: " + e.getMessage(), e);
         }
+        io.jshim.engine.Trace.mark("exec: spawned");
         int pid = 0;
         try (InitChannel channel = init.channel()) {
             try {
@@ -162,21 +169,24 @@ public final class ExecProcess {
                 expect(channel.receive(), SyncProtocol.MSG_ERROR, args);
             }
             pid = expect(channel.receive(), SyncProtocol.MSG_PID, args).u32(0);
-            reap(init.pid());
+            io.jshim.engine.Trace.mark("exec: pid");
             if (cg != null) {
                 cg.addProcess(pid);
             }
             security.afterPid(pid);
+            io.jshim.engine.Trace.mark("exec: cgroup joined");
             channel.sendMessage(SyncProtocol.MSG_GO);
             expect(security.receiveBeforeReady(channel, pid), SyncProtocol.MSG_READY, args);
+            // jshim-init's parent exited right after reporting the pid; collected once the process is
+            // going rather than before the cgroup step (the wait for its exit measured 1-2 ms here)
+            reap(init.pid());
             return pid;
         } catch (EngineException e) {
-            if (pid == 0) {
-                reap(init.pid()); // it failed before reporting a pid, and exited
-            }
+            reap(init.pid()); // it failed, or exited after reporting the pid
             kill(pid);
             throw e;
         } catch (CgroupException e) {
+            reap(init.pid());
             kill(pid);
             throw new EngineException(Kind.INTERNAL, "cgroups: " + e.getMessage(), e);
         } catch (EOFException e) {

@@ -444,6 +444,44 @@ public final class Syscalls {
         }
     }
 
+    private static final int MFD_ALLOW_SEALING = 2;
+    private static final int MFD_EXEC = 0x10; // Linux 6.3: executable even with vm.memfd_noexec=1
+    private static final int F_ADD_SEALS = 1033;
+    /** F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE: jshim-init's REQUIRED_SEALS (security.c). */
+    private static final int EXEC_SEALS = 1 | 2 | 4 | 8;
+
+    /**
+     * A close-on-exec memfd holding {@code content}, sealed against every change (write, grow,
+     * shrink, unsealing): an executable that can be run as {@code /proc/self/fd/N} and that nothing
+     * can alter through {@code /proc/<pid>/exe} (CVE-2019-5736).
+     */
+    public static int sealedMemfd(String name, byte[] content) throws LinuxException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment cname = a.allocateFrom(name);
+            int fd = (int) MemfdCreate.H.invokeExact(cap(), cname, MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
+            if (fd < 0 && errno() == Errno.EINVAL) { // before Linux 6.3
+                fd = (int) MemfdCreate.H.invokeExact(cap(), cname, MFD_CLOEXEC | MFD_ALLOW_SEALING);
+            }
+            if (fd < 0) {
+                throw new LinuxException("memfd_create", name, errno());
+            }
+            try {
+                writeFully(fd, a.allocateFrom(java.lang.foreign.ValueLayout.JAVA_BYTE, content));
+                if ((int) FcntlInt.H.invokeExact(cap(), fd, F_ADD_SEALS, EXEC_SEALS) < 0) {
+                    throw new LinuxException("fcntl F_ADD_SEALS", name, errno());
+                }
+            } catch (LinuxException e) {
+                close(fd);
+                throw e;
+            }
+            return fd;
+        } catch (LinuxException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
     /** pread(2), retrying EINTR. Returns 0 at end of file. */
     public static int pread(int fd, MemorySegment buf, long len, long offset) throws LinuxException {
         try {

@@ -15,15 +15,16 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class EngineRuntime implements ContainerRuntime {
 
-    private final Path initBinary;
+    /** One for every engine: a sealed copy of jshim-init made once per daemon (see runFromSealedCopy). */
+    private final io.jshim.engine.plan.InitLauncher launcher;
     private final Map<Path, Engine> engines = new ConcurrentHashMap<>();
 
     public EngineRuntime(Path initBinary) {
-        this.initBinary = initBinary;
+        this.launcher = new io.jshim.engine.plan.InitLauncher(initBinary).runFromSealedCopy();
     }
 
     private Engine engine(Path root) {
-        return engines.computeIfAbsent(root, r -> new Engine(r, initBinary));
+        return engines.computeIfAbsent(root, r -> new Engine(r, launcher));
     }
 
     @Override

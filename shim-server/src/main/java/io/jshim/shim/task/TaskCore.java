@@ -312,6 +312,7 @@ public final class TaskCore {
     }
 
     private void execExited(ShimContainer c, ExecProc e, int status, Instant at) {
+        io.jshim.engine.Trace.mark("exec exited");
         e.state = e.state.exited(status, at);
         if (e.stdio != null) {
             e.stdio.closeStdin();
@@ -487,6 +488,7 @@ public final class TaskCore {
      * while init is created or running (runc shim); a duplicate id is ALREADY_EXISTS.
      */
     public void exec(io.jshim.proto.containerd.task.v2.ExecProcessRequest r) {
+        io.jshim.engine.Trace.mark("rpc Exec");
         if (r.getExecId().isEmpty()) {
             throw Errdefs.invalidArgument("exec id must not be empty");
         }
@@ -511,6 +513,7 @@ public final class TaskCore {
     }
 
     private StartResponse startExec(ShimContainer c, String execId) {
+        io.jshim.engine.Trace.mark("rpc Start exec");
         c.lock.lock();
         try {
             ExecProc e = execOf(c, execId);
@@ -538,6 +541,7 @@ public final class TaskCore {
             events.publish(namespace, io.jshim.proto.containerd.events.TaskExecStarted.newBuilder()
                     .setContainerId(c.id()).setExecId(execId).setPid(e.pid).build());
             c.log.debug("exec " + execId + " started, pid " + e.pid);
+            io.jshim.engine.Trace.mark("rpc Start exec: done");
             return StartResponse.newBuilder().setPid(e.pid).build();
         } finally {
             c.lock.unlock();
@@ -560,6 +564,7 @@ public final class TaskCore {
     }
 
     private DeleteResponse deleteExec(ShimContainer c, String execId) {
+        io.jshim.engine.Trace.mark("rpc Delete exec");
         c.lock.lock();
         try {
             ExecProc e = execOf(c, execId);
