@@ -32,8 +32,8 @@ import java.util.UUID;
  * Prints medians and ratios (jshim / runc) on one line per metric.
  *
  * <pre>java -cp ... io.jshim.it.cri.CriBench CONTAINERD_VERSION(1|2) N [GROUP]</pre>
- * GROUP is the jshim grouping ({@code JSHIM_SHIM_GROUP}): unset = the default (one daemon per pod), or
- * {@code namespace} (one daemon for all of k8s.io).
+ * GROUP is the jshim grouping ({@code JSHIM_SHIM_GROUP}): unset = the default (one daemon for all of
+ * k8s.io), or {@code pod} (one daemon per pod, runc's rule).
  */
 public final class CriBench {
 
@@ -51,7 +51,7 @@ public final class CriBench {
                 results.put(handler, measure(f, handler, n));
             }
         }
-        String label = group.isEmpty() ? "per-pod daemons" : "grouping " + group;
+        String label = group.isEmpty() ? "default grouping: a daemon per namespace" : "grouping " + group;
         System.out.printf("%nCRI pods, jshim (%s) vs runc, containerd %s, %d pods, medians%n", label,
                 version.equals("1") ? "1.6" : "2.x", n);
         System.out.printf("%-34s%12s%12s%10s%10s%n", "metric", "runc", "jshim", "ratio", "target");
