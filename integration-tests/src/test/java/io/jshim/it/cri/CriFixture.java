@@ -47,6 +47,14 @@ final class CriFixture implements AutoCloseable {
     static final String SUBNET_PREFIX = "169.254.200.";
     static final Duration IDLE = Duration.ofSeconds(3);
     private static final Path NETNS_DIR = Path.of("/run/netns");
+    /** grpc-netty sets SO_KEEPALIVE on every channel; a unix socket has none, and netty warns each time. */
+    private static final java.util.logging.Logger NETTY_BOOTSTRAP =
+            java.util.logging.Logger.getLogger("io.grpc.netty.shaded.io.netty.bootstrap.AbstractBootstrap");
+
+    static {
+        NETTY_BOOTSTRAP.setLevel(java.util.logging.Level.SEVERE);
+    }
+
     private static final java.util.concurrent.atomic.AtomicInteger SEQ = new java.util.concurrent.atomic.AtomicInteger();
 
     final ItSession session = ItSession.get();
