@@ -49,7 +49,7 @@ final class CriFixture implements AutoCloseable {
     private static final Path NETNS_DIR = Path.of("/run/netns");
     /** grpc-netty sets SO_KEEPALIVE on every channel; a unix socket has none, and netty warns each time. */
     private static final java.util.logging.Logger NETTY_BOOTSTRAP =
-            java.util.logging.Logger.getLogger("io.grpc.netty.shaded.io.netty.bootstrap.AbstractBootstrap");
+            java.util.logging.Logger.getLogger("io.grpc.netty.shaded.io.netty.bootstrap");
 
     static {
         NETTY_BOOTSTRAP.setLevel(java.util.logging.Level.SEVERE);

@@ -40,7 +40,8 @@ import org.junit.jupiter.api.Timeout;
  * <ul>
  *   <li>containers of one pod share the network (a web server on 127.0.0.1 in one is reached from the
  *       other), IPC and UTS namespaces and the pod's /dev/shm; containers of two pods share none of them;
- *       each container has its own pid namespace (the CRI default);</li>
+ *       each container has its own pid namespace (the CRI default) in one pod, and the other pod shares
+ *       the sandbox's (shareProcessNamespace: pause is pid 1 and every container's processes show);</li>
  *   <li>ExecSync returns stdout, stderr and exit codes; container output reaches the CRI log file;</li>
  *   <li>ContainerStats and ListContainerStats return non-zero CPU and memory;
  *       UpdateContainerResources changes the limits in the container's cgroup;</li>
@@ -117,7 +118,7 @@ abstract class CriPodTests {
         String tag = handler.substring(0, 1);
         Path logs = Files.createDirectories(f.work.resolve("logs-" + handler));
         PodUnderTest a = new PodUnderTest(f, handler, "a" + tag, false, logs);
-        PodUnderTest b = new PodUnderTest(f, handler, "b" + tag, false, logs);
+        PodUnderTest b = new PodUnderTest(f, handler, "b" + tag, false, true, logs); // shareProcessNamespace
         PodUnderTest h = new PodUnderTest(f, handler, "h" + tag, true, logs);
         List<PodUnderTest> pods = List.of(a, b, h);
         try {
@@ -163,8 +164,15 @@ abstract class CriPodTests {
                 for (String ns : List.of("net", "ipc", "uts")) {
                     assertEquals(p.namespace(p.webId, ns), p.namespace(p.clientId, ns), p.name + " " + ns);
                 }
-                assertNotEquals(p.namespace(p.webId, "pid"), p.namespace(p.clientId, "pid"),
-                        p.name + ": containers have a pid namespace each");
+                if (p.sharePid) {
+                    // shareProcessNamespace: one pid namespace, the sandbox's, where pause is pid 1
+                    assertEquals(p.namespace(p.webId, "pid"), p.namespace(p.clientId, "pid"), p.name + " pid");
+                    assertEquals("pause", p.exec(p.clientId, "cat", "/proc/1/comm").stdout().strip(), p.name);
+                } else {
+                    assertNotEquals(p.namespace(p.webId, "pid"), p.namespace(p.clientId, "pid"),
+                            p.name + ": containers have a pid namespace each");
+                }
+                seen.put(p.key() + ".ps", p.processNames(p.clientId));
                 assertNotEquals(PodUnderTest.hostNamespace("net"), p.namespace(p.clientId, "net"), p.name);
                 seen.put(p.key() + ".log", p.webLogLine());
             }

@@ -53,6 +53,8 @@ final class PodUnderTest {
     final String handler;
     final String name;
     final boolean hostNetwork;
+    /** shareProcessNamespace: the pod's containers join the sandbox's pid namespace (pause is pid 1). */
+    final boolean sharePid;
     private final CriFixture f;
     private final Path logDir;
     private PodSandboxConfig config;
@@ -62,6 +64,12 @@ final class PodUnderTest {
     private final List<String> containers = new ArrayList<>();
 
     PodUnderTest(CriFixture f, String handler, String name, boolean hostNetwork, Path logs) throws IOException {
+        this(f, handler, name, hostNetwork, false, logs);
+    }
+
+    PodUnderTest(CriFixture f, String handler, String name, boolean hostNetwork, boolean sharePid, Path logs)
+            throws IOException {
+        this.sharePid = sharePid;
         this.f = f;
         this.handler = handler;
         this.name = name;
@@ -77,7 +85,7 @@ final class PodUnderTest {
     private NamespaceOption namespaces() {
         return NamespaceOption.newBuilder()
                 .setNetwork(hostNetwork ? NamespaceMode.NODE : NamespaceMode.POD)
-                .setPid(NamespaceMode.CONTAINER)
+                .setPid(sharePid ? NamespaceMode.POD : NamespaceMode.CONTAINER)
                 .setIpc(NamespaceMode.POD)
                 .build();
     }
@@ -191,6 +199,14 @@ final class PodUnderTest {
                 .addAllCmd(List.of(cmd)).setTimeout(20).build());
         return new ExecResult(r.getStdout().toString(StandardCharsets.UTF_8),
                 r.getStderr().toString(StandardCharsets.UTF_8), r.getExitCode());
+    }
+
+    /** The command names {@code ps} shows in the container, sorted and without ps itself. */
+    String processNames(String id) {
+        ExecResult r = exec(id, "ps", "-o", "comm");
+        assertEquals(0, r.exitCode(), name + " ps: " + r);
+        return r.stdout().lines().skip(1).map(String::strip).filter(c -> !c.equals("ps")).sorted()
+                .toList().toString();
     }
 
     /** {@code readlink /proc/self/ns/<ns>} in the container, e.g. {@code net:[4026532290]}. */
