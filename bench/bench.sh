@@ -223,9 +223,9 @@ printf '%-34s%12s%12s%10s%10s\n' "shim PSS, $M running (MB)" "$(echo "scale=1; $
 P=${BENCH_PODS:-10}
 if [ "$P" -gt 0 ]; then
     stop_containerd
-    (cd "$here" && mvn -B -q -pl integration-tests test-compile -Djshim.it.standalone >/dev/null)
+    (cd "$here" && mvn -B -q -pl integration-tests test-compile -Djshim.it.standalone >/dev/null 2>&1)
     (cd "$here" && mvn -B -q -pl integration-tests dependency:build-classpath -Djshim.it.standalone \
-        -Dmdep.includeScope=test -Dmdep.outputFile="$work/cri-cp.txt" >/dev/null)
+        -Dmdep.includeScope=test -Dmdep.outputFile="$work/cri-cp.txt" >/dev/null 2>&1)
     cri_bench() {
         "${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java" -Djshim.root="$here" \
             -cp "$here/integration-tests/target/test-classes:$(cat "$work/cri-cp.txt")" \
