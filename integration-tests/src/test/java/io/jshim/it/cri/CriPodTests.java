@@ -181,6 +181,13 @@ abstract class CriPodTests {
             }
             seen.put("b.sees-a-shm", Integer.toString(b.exec(b.clientId, "cat", "/dev/shm/marker-" + a.name).exitCode()));
             assertEquals(PodUnderTest.hostNamespace("net"), h.namespace(h.clientId, "net"), "host network pod");
+            // the host pod is privileged (as node agents are): every capability, the host's devices, rw /sys
+            seen.put("h.privileged", h.exec(h.clientId, "/bin/sh", "-c",
+                    "grep -E '^Cap(Eff|Bnd)' /proc/self/status; ls /dev | sort | md5sum; grep ' /sys ' /proc/mounts"
+                    + " | cut -d' ' -f3,4 | cut -d, -f1").toString());
+            seen.put("a.unprivileged", a.exec(a.clientId, "/bin/sh", "-c",
+                    "grep -E '^Cap(Eff|Bnd)' /proc/self/status; ls /dev | sort | md5sum; grep ' /sys ' /proc/mounts"
+                    + " | cut -d' ' -f3,4 | cut -d, -f1").toString());
 
             // ExecSync: stdout, stderr and the exit code
             PodUnderTest.ExecResult r = a.exec(a.clientId, "/bin/sh", "-c", "echo out; echo err >&2; exit 3");

@@ -99,7 +99,8 @@ final class PodUnderTest {
                 .putLabels("jshim-it", f.session.token())
                 .setLinux(LinuxPodSandboxConfig.newBuilder()
                         .setCgroupParent(f.cgroupRoot + "/pod-" + name)
-                        .setSecurityContext(LinuxSandboxSecurityContext.newBuilder().setNamespaceOptions(namespaces())));
+                        .setSecurityContext(LinuxSandboxSecurityContext.newBuilder().setNamespaceOptions(namespaces())
+                                .setPrivileged(hostNetwork)));
         if (!hostNetwork) {
             c.setHostname("host-" + name); // a host-network pod must not set one
         }
@@ -147,7 +148,8 @@ final class PodUnderTest {
                 .setLinux(LinuxContainerConfig.newBuilder()
                         .setResources(LinuxContainerResources.newBuilder().setCpuShares(256)
                                 .setMemoryLimitInBytes(256L << 20))
-                        .setSecurityContext(LinuxContainerSecurityContext.newBuilder().setNamespaceOptions(namespaces())))
+                        .setSecurityContext(LinuxContainerSecurityContext.newBuilder().setNamespaceOptions(namespaces())
+                                .setPrivileged(hostNetwork)))
                 .build();
         String id = f.cri.createContainer(CreateContainerRequest.newBuilder().setPodSandboxId(sandboxId)
                 .setConfig(cc).setSandboxConfig(config).build()).getContainerId();
