@@ -288,17 +288,6 @@ static void do_symlink(const char *target, const char *linkpath)
 
 	if (symlinkat(target, pfd, base) < 0) {
 		int err = errno;
-		/* /dev/ptmx must lead to the container's own devpts instance: whatever is there
-		 * (a privileged pod lists the host's /dev/ptmx among its devices) is replaced, as
-		 * runc's setupPtmx removes it first (libcontainer/rootfs_linux.go). */
-		if (err == EEXIST && strcmp(linkpath, "/dev/ptmx") == 0) {
-			if (unlinkat(pfd, base, 0) < 0)
-				fail(errno, "remove %s to make it a symlink to %s", linkpath, target);
-			if (symlinkat(target, pfd, base) < 0)
-				fail(errno, "symlink %s %s", target, linkpath);
-			close(pfd);
-			return;
-		}
 		if (err != EEXIST || fstatat(pfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
 		    !S_ISLNK(st.st_mode))
 			fail(err, "symlink %s %s", target, linkpath);

@@ -243,6 +243,24 @@ static void arg(struct argv_builder *b, char *s)
 }
 
 /* Splits $JSHIM_SHIM_JVM_OPTS on spaces into extra JVM options. */
+/* All of stdin (what containerd writes there is small: options or BootstrapParams). */
+static struct buf read_stdin(const char *action)
+{
+	struct buf in = {0};
+	char tmp[8192];
+	for (;;) {
+		ssize_t r = read(0, tmp, sizeof(tmp));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		buf_put(&in, tmp, (size_t)r);
+		if (in.len > MAX_STDIN)
+			die("%s: stdin larger than %u bytes", action, MAX_STDIN);
+	}
+	return in;
+}
+
 static void extra_opts(struct argv_builder *b)
 {
 	const char *o = getenv("JSHIM_SHIM_JVM_OPTS");
@@ -567,18 +585,7 @@ static int do_start(struct shim_args *a)
 	if (!a->id || !*a->id)
 		die("start: -id is required");
 	/* stdin: legacy Any (or nothing), or BootstrapParams from containerd 2.3+ */
-	struct buf in = {0};
-	char tmp[8192];
-	for (;;) {
-		ssize_t r = read(0, tmp, sizeof(tmp));
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		buf_put(&in, tmp, (size_t)r);
-		if (in.len > MAX_STDIN)
-			die("start: stdin larger than %u bytes", MAX_STDIN);
-	}
+	struct buf in = read_stdin("start");
 	struct start_input si;
 	parse_start_input(in.p, in.len, a->id, a->namespace, &si);
 	buf_free(&in);
@@ -851,18 +858,7 @@ static char *runtime_features(size_t *len)
  * version, the runtime options read on stdin (echoed), and the runtime's features (jrunc features). */
 static int do_info(void)
 {
-	struct buf in = {0};
-	char tmp[8192];
-	for (;;) {
-		ssize_t r = read(0, tmp, sizeof(tmp));
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		buf_put(&in, tmp, (size_t)r);
-		if (in.len > MAX_STDIN)
-			die("-info: stdin larger than %u bytes", MAX_STDIN);
-	}
+	struct buf in = read_stdin("-info");
 	bool options = in.len > 0 && pb_valid(in.p, in.len);
 	size_t flen = 0;
 	char *features = runtime_features(&flen);

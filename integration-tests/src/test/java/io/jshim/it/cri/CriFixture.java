@@ -2,16 +2,12 @@ package io.jshim.it.cri;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
-import io.grpc.netty.shaded.io.netty.channel.epoll.EpollDomainSocketChannel;
-import io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup;
-import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
+import io.jshim.it.support.CriClient;
 import io.jshim.it.support.ItEnv;
 import io.jshim.it.support.ItSession;
 import io.jshim.it.support.LeakCheck;
 import io.jshim.it.support.OciImages;
+import io.jshim.it.support.ShimDaemons;
 import io.jshim.proto.cri.runtime.v1.RuntimeServiceGrpc;
 import io.jshim.testing.ContainerdDaemon;
 import io.jshim.testing.Scripts;
@@ -25,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A private containerd (Debian 12's 1.6.20 with CRI config version 2, or a 2.x with version 3) whose CRI
@@ -47,14 +42,6 @@ final class CriFixture implements AutoCloseable {
     static final String SUBNET_PREFIX = "169.254.200.";
     static final Duration IDLE = Duration.ofSeconds(3);
     private static final Path NETNS_DIR = Path.of("/run/netns");
-    /** grpc-netty sets SO_KEEPALIVE on every channel; a unix socket has none, and netty warns each time. */
-    private static final java.util.logging.Logger NETTY_BOOTSTRAP =
-            java.util.logging.Logger.getLogger("io.grpc.netty.shaded.io.netty.bootstrap");
-
-    static {
-        NETTY_BOOTSTRAP.setLevel(java.util.logging.Level.SEVERE);
-    }
-
     private static final java.util.concurrent.atomic.AtomicInteger SEQ = new java.util.concurrent.atomic.AtomicInteger();
 
     final ItSession session = ItSession.get();
@@ -66,13 +53,12 @@ final class CriFixture implements AutoCloseable {
     final String bridge;
     final ContainerdDaemon containerd;
     final RuntimeServiceGrpc.RuntimeServiceBlockingStub cri;
-    private final ManagedChannel channel;
-    private final EventLoopGroup group;
+    private final CriClient client;
     private final LeakCheck.Snapshot before;
     private final Set<String> netnsBefore;
 
     private CriFixture(String version, Path work, Path stateRoot, String cgroupRoot, String bridge,
-            ContainerdDaemon containerd, ManagedChannel channel, EventLoopGroup group, LeakCheck.Snapshot before,
+            ContainerdDaemon containerd, CriClient client, LeakCheck.Snapshot before,
             Set<String> netnsBefore) {
         this.version = version;
         this.work = work;
@@ -80,9 +66,8 @@ final class CriFixture implements AutoCloseable {
         this.cgroupRoot = cgroupRoot;
         this.bridge = bridge;
         this.containerd = containerd;
-        this.channel = channel;
-        this.group = group;
-        this.cri = RuntimeServiceGrpc.newBlockingStub(channel);
+        this.client = client;
+        this.cri = client.runtime();
         this.before = before;
         this.netnsBefore = netnsBefore;
     }
@@ -124,25 +109,17 @@ final class CriFixture implements AutoCloseable {
         env.putAll(shimEnv);
         ContainerdDaemon containerd = ContainerdDaemon.start(bin, version.equals("1") ? 2 : 3, true, dir -> env,
                 dir -> criConfig(version, dir, cniDir));
-        EventLoopGroup group = null;
-        ManagedChannel channel = null;
         try {
             importImage(containerd, pauseImage(work), "pause");
             Path rootfs = OciImages.busyboxRootfs(work.resolve("rootfs"));
             importImage(containerd, OciImages.archive(Files.createDirectories(work.resolve("busybox-image")), rootfs,
                     BUSYBOX, "{\"Env\":[\"PATH=/bin\"],\"Cmd\":[\"/bin/sh\"]}"), "busybox");
-            group = new EpollEventLoopGroup(1);
-            channel = NettyChannelBuilder.forAddress(new DomainSocketAddress(containerd.grpcAddress().toString()))
-                    .eventLoopGroup(group).channelType(EpollDomainSocketChannel.class).usePlaintext().build();
         } catch (Exception | Error e) {
             containerd.close();
-            if (group != null) {
-                group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
-            }
             throw e;
         }
-        return new CriFixture(version, work, stateRoot, cgroupRoot, bridge, containerd, channel, group, before,
-                netnsBefore);
+        return new CriFixture(version, work, stateRoot, cgroupRoot, bridge, containerd,
+                CriClient.connect(containerd.grpcAddress()), before, netnsBefore);
     }
 
     /** The sandbox image, made as a user would: {@code deploy/pause/build-image.sh OUT REF}. */
@@ -237,23 +214,7 @@ final class CriFixture implements AutoCloseable {
 
     /** Live jshim shim daemons, from the pid files they write under the state root. */
     List<Long> daemonPids() {
-        List<Long> pids = new ArrayList<>();
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(stateRoot.resolve(".daemons"))) {
-            for (Path d : ds) {
-                try {
-                    long pid = Long.parseLong(Files.readString(d.resolve("daemon.pid")).strip());
-                    if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)
-                            && !Files.readString(Path.of("/proc", Long.toString(pid), "stat")).contains(") Z ")) {
-                        pids.add(pid);
-                    }
-                } catch (IOException | NumberFormatException e) {
-                    // no pid file (yet), or the process is gone
-                }
-            }
-        } catch (IOException e) {
-            // no daemon started yet
-        }
-        return pids;
+        return ShimDaemons.live(stateRoot);
     }
 
     /** Waits up to the idle time plus 10 s for the jshim daemons to leave; returns those still there. */
@@ -308,25 +269,13 @@ final class CriFixture implements AutoCloseable {
 
     /** The daemons' logs, for failure messages. */
     String daemonLogs() {
-        StringBuilder sb = new StringBuilder();
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(stateRoot.resolve(".daemons"))) {
-            for (Path d : ds) {
-                List<String> lines = Files.readAllLines(d.resolve("daemon.log"));
-                sb.append("--- ").append(d).append("/daemon.log\n")
-                        .append(String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size())))
-                        .append('\n');
-            }
-        } catch (IOException e) {
-            sb.append("(no daemon log: ").append(e.getMessage()).append(")\n");
-        }
-        return sb.toString();
+        return ShimDaemons.logs(stateRoot, 40);
     }
 
     @Override
     public void close() {
         List<String> problems = new ArrayList<>();
-        channel.shutdownNow();
-        group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+        client.close();
         containerd.stop();
         for (long pid : awaitNoDaemons()) {
             problems.add("shim daemon " + pid + " still running " + IDLE.plusSeconds(10) + " after the last task");

@@ -3,12 +3,7 @@ package io.jshim.it.deploy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
-import io.grpc.netty.shaded.io.netty.channel.epoll.EpollDomainSocketChannel;
-import io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup;
-import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
+import io.jshim.it.support.CriClient;
 import io.jshim.it.support.ItEnv;
 import io.jshim.it.support.OciImages;
 import io.jshim.proto.cri.runtime.v1.LinuxPodSandboxConfig;
@@ -210,13 +205,10 @@ class InstallNodeContainerdIT {
         d.ctr("--namespace", "k8s.io", "images", "import", pause.toString());
 
         String cgroupParent = "/jshim-inst-" + Long.toHexString(System.nanoTime() & 0xffffffL);
-        EventLoopGroup group = new EpollEventLoopGroup(1);
-        ManagedChannel channel = NettyChannelBuilder.forAddress(new DomainSocketAddress(d.sock.toString()))
-                .eventLoopGroup(group).channelType(EpollDomainSocketChannel.class).usePlaintext().build();
+        CriClient client = CriClient.connect(d.sock);
         String sandbox = null;
         try {
-            RuntimeServiceGrpc.RuntimeServiceBlockingStub cri = RuntimeServiceGrpc.newBlockingStub(channel)
-                    .withDeadlineAfter(60, TimeUnit.SECONDS);
+            RuntimeServiceGrpc.RuntimeServiceBlockingStub cri = client.runtime().withDeadlineAfter(60, TimeUnit.SECONDS);
             assertEquals("containerd", cri.version(VersionRequest.newBuilder().setVersion("v1").build()).getRuntimeName());
             PodSandboxConfig config = PodSandboxConfig.newBuilder()
                     .setMetadata(PodSandboxMetadata.newBuilder().setName("installed").setNamespace("default")
@@ -248,7 +240,7 @@ class InstallNodeContainerdIT {
         } finally {
             if (sandbox != null) {
                 try {
-                    RuntimeServiceGrpc.RuntimeServiceBlockingStub cri = RuntimeServiceGrpc.newBlockingStub(channel)
+                    RuntimeServiceGrpc.RuntimeServiceBlockingStub cri = client.runtime()
                             .withDeadlineAfter(30, TimeUnit.SECONDS);
                     cri.stopPodSandbox(StopPodSandboxRequest.newBuilder().setPodSandboxId(sandbox).build());
                     cri.removePodSandbox(RemovePodSandboxRequest.newBuilder().setPodSandboxId(sandbox).build());
@@ -256,9 +248,7 @@ class InstallNodeContainerdIT {
                     // the test already failed; the suite's leak check reports what is left
                 }
             }
-            channel.shutdownNow();
-            channel.awaitTermination(5, TimeUnit.SECONDS);
-            group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            client.close();
             try (Stream<Path> hierarchies = Files.list(Path.of("/sys/fs/cgroup"))) {
                 hierarchies.map(h -> h.resolve(cgroupParent.substring(1))).filter(Files::isDirectory).forEach(c -> {
                     for (Path sub : List.of(c.resolve("pod"), c)) {

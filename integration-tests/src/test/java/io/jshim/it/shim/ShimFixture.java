@@ -6,6 +6,7 @@ import io.jshim.it.support.ItEnv;
 import io.jshim.it.support.ItSession;
 import io.jshim.it.support.LeakCheck;
 import io.jshim.it.support.OciImages;
+import io.jshim.it.support.ShimDaemons;
 import io.jshim.testing.ContainerdDaemon;
 import io.jshim.testing.Scripts;
 import java.io.IOException;
@@ -178,40 +179,12 @@ final class ShimFixture implements AutoCloseable {
 
     /** Live shim daemons of this fixture, from the pid files they write under the state root. */
     List<Long> daemonPids() {
-        List<Long> pids = new ArrayList<>();
-        Path daemons = stateRoot.resolve(".daemons");
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(daemons)) {
-            for (Path d : ds) {
-                try {
-                    long pid = Long.parseLong(Files.readString(d.resolve("daemon.pid")).strip());
-                    if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)
-                            && !Files.readString(Path.of("/proc", Long.toString(pid), "stat")).contains(") Z ")) {
-                        pids.add(pid);
-                    }
-                } catch (IOException | NumberFormatException e) {
-                    // no pid file (yet), or the process is gone
-                }
-            }
-        } catch (IOException e) {
-            // no daemon started yet
-        }
-        return pids;
+        return ShimDaemons.live(stateRoot);
     }
 
     /** The daemon's log, for failure messages. */
     String daemonLogs() {
-        StringBuilder sb = new StringBuilder();
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(stateRoot.resolve(".daemons"))) {
-            for (Path d : ds) {
-                List<String> lines = Files.readAllLines(d.resolve("daemon.log"));
-                sb.append("--- ").append(d).append("/daemon.log\n")
-                        .append(String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size())))
-                        .append('\n');
-            }
-        } catch (IOException e) {
-            sb.append("(no daemon log: ").append(e.getMessage()).append(")\n");
-        }
-        return sb.toString();
+        return ShimDaemons.logs(stateRoot, 30);
     }
 
     /**

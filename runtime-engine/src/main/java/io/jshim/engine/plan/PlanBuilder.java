@@ -297,6 +297,11 @@ public final class PlanBuilder {
             if (type != 'p' && (d.major() == null || d.minor() == null)) {
                 throw new SpecException("linux.devices[" + i + "] (" + d.path() + "): major and minor are required");
             }
+            if (d.path().equals("/dev/ptmx") && mountsDevpts()) {
+                // it becomes the symlink to the container's own pts/ptmx (devSymlinks); a privileged
+                // pod lists the host's ptmx among its devices, and runc's setupPtmx replaces that node
+                continue;
+            }
             int mode = d.fileMode() == null ? 0666 : d.fileMode() & 07777;
             plan.device(type, d.major() == null ? 0 : d.major(), d.minor() == null ? 0 : d.minor(), mode,
                     d.uid() == null ? 0 : d.uid(), d.gid() == null ? 0 : d.gid(), SyncProtocol.DEV_BIND_FALLBACK,
@@ -313,10 +318,13 @@ public final class PlanBuilder {
         if (Files.exists(Path.of("/proc/kcore"))) {
             plan.symlink("/proc/kcore", "/dev/core");
         }
-        boolean devpts = spec.mounts().stream().anyMatch(m -> "/dev/pts".equals(m.destination()));
-        if (devpts) {
+        if (mountsDevpts()) {
             plan.symlink("pts/ptmx", "/dev/ptmx");
         }
+    }
+
+    private boolean mountsDevpts() {
+        return spec.mounts().stream().anyMatch(m -> "/dev/pts".equals(m.destination()));
     }
 
     private void process(InitPlan plan, SpecProcess p) {
